@@ -1,0 +1,55 @@
+"""Settings common to every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_PERSONKEY_SECRET = "dev-personkey-secret-change-me"
+DEV_JWT_KEY = "dev-jwt-signing-key-change-me-0123456789abcdef"
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; a service sets `env_prefix` (for example `INTAKE_`) in its subclass."""
+
+    model_config = SettingsConfigDict(env_prefix="CASEWORK_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "casework"
+    environment: Literal["development", "test", "production"] = "development"
+    log_level: str = "INFO"
+
+    database_url: str = "postgresql+asyncpg://postgres@/casework"
+    db_pool_size: int = 10
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_client_id: str | None = None
+
+    relay_batch_size: int = 500
+    relay_poll_interval_s: float = 0.2
+    consumer_max_attempts: int = 3
+    consumer_retry_backoff_s: float = 0.2
+
+    # Standard OpenTelemetry variable, read without the service prefix.
+    otel_exporter_otlp_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "casework-dev"
+    jwt_audience: str = "casework"
+    jwt_dev_key: SecretStr | None = SecretStr(DEV_JWT_KEY)
+    dev_login_enabled: bool = True
+
+    personkey_secret: SecretStr = SecretStr(DEV_PERSONKEY_SECRET)
+
+    @property
+    def client_id(self) -> str:
+        """Kafka client id, defaulting to the service name."""
+        return self.kafka_client_id or self.service_name
+
+
+@lru_cache
+def get_settings() -> ServiceSettings:
+    """Settings for code that is not tied to one service (the CLI, tests)."""
+    return ServiceSettings()

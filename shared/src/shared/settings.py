@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEV_PERSONKEY_SECRET = "dev-personkey-secret-change-me"
 DEV_JWT_KEY = "dev-jwt-signing-key-change-me-0123456789abcdef"
@@ -42,6 +42,21 @@ class ServiceSettings(BaseSettings):
     dev_login_enabled: bool = True
 
     personkey_secret: SecretStr = SecretStr(DEV_PERSONKEY_SECRET)
+
+    worker_metrics_port: int | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """`<SERVICE>_X` wins over the platform-wide `CASEWORK_X`, which wins over the default."""
+        platform_env = EnvSettingsSource(settings_cls, env_prefix="CASEWORK_")
+        return init_settings, env_settings, platform_env, dotenv_settings, file_secret_settings
 
     @property
     def client_id(self) -> str:

@@ -1,0 +1,1 @@
+"""Transactional outbox, relay, idempotent inbox consumer, dead letters and topic administration."""

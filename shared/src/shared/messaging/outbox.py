@@ -1,0 +1,67 @@
+"""Write events to the outbox inside the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from shared.contracts.base import Contract
+from shared.contracts.envelope import CloudEvent
+from shared.messaging.tables import outbox_message
+from shared.observability.tracing import inject_headers
+
+NOTIFY_CHANNEL = "outbox_message"
+
+
+def make_event(
+    contract: Contract,
+    *,
+    source: str,
+    subject: str,
+    correlationid: str | None = None,
+    causationid: str | None = None,
+    personkey: str | None = None,
+    regioncode: str | None = None,
+) -> CloudEvent:
+    """A CloudEvent for a contract; the trace context is attached when it is written to the outbox."""
+    return CloudEvent(
+        type=contract.EVENT_TYPE,
+        source=source,
+        data=contract.model_dump(mode="json"),
+        subject=subject,
+        schemaversion=contract.SCHEMA_VERSION,
+        correlationid=correlationid,
+        causationid=causationid,
+        personkey=personkey,
+        regioncode=regioncode,
+    )
+
+
+async def add_to_outbox(
+    session: AsyncSession | AsyncConnection, event: CloudEvent, *, topic: str, key: str
+) -> None:
+    """Stage one event in the caller's transaction; it is published only if that transaction commits."""
+    trace = inject_headers()
+    if event.traceparent is None and "traceparent" in trace:
+        # The origin trace rides along as the CloudEvents distributed-tracing extension.
+        event = _with_trace(event, trace)
+    await session.execute(
+        insert(outbox_message).values(
+            event_id=uuid.UUID(event.id),
+            topic=topic,
+            key=key,
+            type=event.type,
+            headers=event.attribute_headers(),
+            trace=trace,
+            payload=event.data,
+        )
+    )
+    # Delivered on commit only; PostgreSQL folds identical notifications of one transaction.
+    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+
+
+def _with_trace(event: CloudEvent, trace: dict[str, str]) -> CloudEvent:
+    return replace(event, traceparent=trace.get("traceparent"), tracestate=trace.get("tracestate"))

@@ -1,0 +1,101 @@
+"""structlog JSON logging to stdout, with stdlib logging routed through the same pipeline."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+from opentelemetry import trace
+from structlog.types import EventDict, Processor, WrappedLogger
+
+from shared.observability.masking import mask_value
+
+# Libraries whose own handlers would bypass masking and print a second, non-JSON line.
+_ADOPTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "aiokafka", "sqlalchemy")
+
+
+class _StdoutHandler(logging.Handler):
+    """Write formatted records to whatever `sys.stdout` is at emit time."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write one line."""
+        try:
+            sys.stdout.write(self.format(record) + "\n")
+            sys.stdout.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def add_otel_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """Add the current span's trace_id and span_id as lower-case hex."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict["trace_id"] = trace.format_trace_id(context.trace_id)
+        event_dict["span_id"] = trace.format_span_id(context.span_id)
+    return event_dict
+
+
+def mask_pii(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    """Mask ID numbers, phone numbers and names in every field of the event."""
+    return {key: mask_value(key, value) for key, value in event_dict.items()}
+
+
+def _add_service(service_name: str) -> Processor:
+    def add_service(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+        event_dict.setdefault("service", service_name)
+        return event_dict
+
+    return add_service
+
+
+def configure_logging(service_name: str, level: str = "INFO", *, json: bool = True) -> None:
+    """Send structlog and stdlib logs to stdout as masked JSON lines (console lines if not json)."""
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_otel_ids,
+        _add_service(service_name),
+    ]
+    renderer: Processor = (
+        structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.StackInfoRenderer(),
+            structlog.processors.format_exc_info,
+            mask_pii,
+            renderer,
+        ],
+    )
+    handler = _StdoutHandler()
+    handler.setFormatter(formatter)
+
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _StdoutHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in _ADOPTED_LOGGERS:
+        adopted = logging.getLogger(name)
+        adopted.handlers.clear()
+        adopted.propagate = True
+    # SQLAlchemy logs every statement at INFO when its logger inherits INFO; `echo` is the way to see SQL.
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        # Loggers created at import time must pick up a later reconfiguration (tests, reloads).
+        cache_logger_on_first_use=False,
+    )

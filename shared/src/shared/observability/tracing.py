@@ -1,0 +1,133 @@
+"""OpenTelemetry tracing: provider setup, instrumentation, and trace context in Kafka headers."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+
+from fastapi import FastAPI
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.propagators.textmap import Getter
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.util.types import AttributeValue
+from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.observability.masking import mask_value
+
+_TRACES_PATH = "/v1/traces"
+_UNTRACED_URLS = "healthz,readyz,metrics"
+
+# What each provider already exports to, so repeated configure_tracing calls do not double-export.
+_attached: weakref.WeakKeyDictionary[TracerProvider, set[object]] = weakref.WeakKeyDictionary()
+_traced_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+class _RecordHeadersGetter(Getter[Sequence[tuple[str, bytes]]]):
+    """Read W3C fields from aiokafka record headers, a list of (key, bytes) pairs."""
+
+    def get(self, carrier: Sequence[tuple[str, bytes]], key: str) -> list[str] | None:
+        """Return the first value stored under `key`."""
+        for name, value in carrier:
+            if name.lower() == key:
+                return [value.decode("utf-8", errors="replace")]
+        return None
+
+    def keys(self, carrier: Sequence[tuple[str, bytes]]) -> list[str]:
+        """Return every header name."""
+        return [name for name, _ in carrier]
+
+
+_record_headers_getter = _RecordHeadersGetter()
+
+
+def configure_tracing(
+    service_name: str, otlp_endpoint: str | None, *, exporter: SpanExporter | None = None
+) -> TracerProvider:
+    """Install (or extend) the global SDK tracer provider and the W3C tracecontext propagator."""
+    propagate.set_global_textmap(TraceContextTextMapPropagator())
+    current = trace.get_tracer_provider()
+    if isinstance(current, TracerProvider):
+        # The API refuses a second global provider, so later calls add exporters to the first one.
+        provider = current
+    else:
+        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+        trace.set_tracer_provider(provider)
+    attached = _attached.setdefault(provider, set())
+    if otlp_endpoint and otlp_endpoint not in attached:
+        attached.add(otlp_endpoint)
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=_traces_url(otlp_endpoint))))
+    if exporter is not None and exporter not in attached:
+        attached.add(exporter)
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider
+
+
+def _traces_url(endpoint: str) -> str:
+    # OTEL_EXPORTER_OTLP_ENDPOINT is a base URL; the exporter only appends the path when it reads the env.
+    base = endpoint.rstrip("/")
+    return base if base.endswith(_TRACES_PATH) else base + _TRACES_PATH
+
+
+def instrument_fastapi(app: FastAPI) -> None:
+    """Trace every request of the app except health and metrics probes."""
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=_UNTRACED_URLS)
+
+
+def instrument_sqlalchemy(engine: AsyncEngine) -> None:
+    """Trace every statement run on the engine."""
+    sync_engine = engine.sync_engine
+    if sync_engine in _traced_engines:
+        return
+    _traced_engines.add(sync_engine)
+    instrumentor = SQLAlchemyInstrumentor()
+    if instrumentor.is_instrumented_by_opentelemetry:
+        # The instrumentor is a singleton that takes its engines once, so re-instrument with all of them.
+        instrumentor.uninstrument()
+    # Its declared range ends before SQLAlchemy 2.1, yet the engine events it listens to are unchanged.
+    instrumentor.instrument(engines=list(_traced_engines), skip_dep_check=True)
+
+
+def instrument_aiokafka() -> None:
+    """Trace aiokafka sends and receives, once per process."""
+    instrumentor = AIOKafkaInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()
+
+
+def get_tracer(name: str) -> trace.Tracer:
+    """Return a tracer from the global provider."""
+    return trace.get_tracer(name)
+
+
+def safe_attributes(**attrs: AttributeValue) -> dict[str, AttributeValue]:
+    """Span attributes with ID numbers, phones and names masked."""
+    return {key: mask_value(key, value) for key, value in attrs.items()}
+
+
+def inject_headers() -> dict[str, str]:
+    """The current trace context as plain headers, for storing in an outbox row."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def extract_context(headers: Mapping[str, str] | Sequence[tuple[str, bytes]]) -> Context:
+    """Trace context from stored outbox headers or raw aiokafka record headers."""
+    if isinstance(headers, Mapping):
+        return propagate.extract(headers)
+    return propagate.extract(headers, getter=_record_headers_getter)
+
+
+def current_trace_id() -> str | None:
+    """The current trace id as 32 lower-case hex characters, if a span is active."""
+    context = trace.get_current_span().get_span_context()
+    return trace.format_trace_id(context.trace_id) if context.is_valid else None

@@ -1,0 +1,86 @@
+"""A poison message is retried, dead-lettered, the consumer goes on, and a replay after the fix handles it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from probe_harness import ProbeProcesses
+from infra import wait_until
+
+from probe.contracts import TOPIC
+from shared.messaging.dlq_tools import read_dead_letters
+
+pytestmark = pytest.mark.integration
+
+
+async def test_poison_goes_to_dlq_and_replay_after_fix_handles_it(probe: ProbeProcesses) -> None:
+    api = await probe.start_api()
+    probe.start_worker()
+    bootstrap = probe.stack.kafka.bootstrap
+    async with httpx.AsyncClient(base_url=api) as client:
+        poison = (await client.post("/items", json={"name": "bad", "poison": True})).json()
+        after = (await client.post("/items", json={"name": "after"})).json()
+
+    async def after_handled() -> bool:
+        return await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", after["event_id"]) == 1
+
+    assert await wait_until(after_handled, timeout_s=60), "the consumer must go on past the poison message"
+
+    async def poison_dead_lettered() -> bool:
+        letters, _ = await read_dead_letters(bootstrap, "probe")
+        return any(d.header("ce_id") == poison["event_id"] for d in letters)
+
+    assert await wait_until(poison_dead_lettered, timeout_s=30)
+    letters, replayed = await read_dead_letters(bootstrap, "probe")
+    letter = next(d for d in letters if d.header("ce_id") == poison["event_id"])
+    assert letter.offset >= replayed
+    assert letter.header("x-original-topic") == TOPIC
+    assert letter.header("x-exception-type") == "ValueError"
+    assert "poison" in (letter.header("x-exception-message") or "")
+    assert letter.header("x-attempts") == "3"
+    assert letter.header("x-consumer-group") == "probe"
+    assert await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", poison["event_id"]) == 0
+
+    await probe.db.execute("INSERT INTO probe_poison_fix (id) VALUES ('deployed')")
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.cli.main", "dlq", "replay", "probe", "--bootstrap", bootstrap],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert poison["event_id"] in result.stdout
+
+    async def poison_handled() -> bool:
+        return await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", poison["event_id"]) == 1
+
+    assert await wait_until(poison_handled, timeout_s=60)
+    _, replayed_after = await read_dead_letters(bootstrap, "probe")
+    assert replayed_after > letter.offset
+
+
+async def test_malformed_record_is_dead_lettered_without_retry(probe: ProbeProcesses) -> None:
+    probe.start_worker()
+    bootstrap = probe.stack.kafka.bootstrap
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        sent = await producer.send_and_wait(TOPIC, b"{not json", key=b"junk",
+                                            headers=[("ce_specversion", b"1.0"), ("ce_id", b"junk-1"),
+                                                     ("ce_source", b"/test"), ("ce_type", b"probe.item.created")])
+    finally:
+        await producer.stop()
+
+    async def dead_lettered() -> bool:
+        letters, _ = await read_dead_letters(bootstrap, "probe")
+        return any(d.header("x-original-offset") == str(sent.offset) and d.header("ce_id") == "junk-1"
+                   for d in letters)
+
+    assert await wait_until(dead_lettered, timeout_s=60)
+    letters, _ = await read_dead_letters(bootstrap, "probe")
+    letter = next(d for d in letters if d.header("ce_id") == "junk-1")
+    assert letter.value == b"{not json"
+    assert letter.header("x-exception-type") == "EnvelopeError"
+    assert letter.header("x-attempts") == "1"

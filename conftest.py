@@ -1,4 +1,4 @@
-"""Root fixtures for every test folder: the real Kafka broker and PostgreSQL, started once per test session."""
+"""Root fixtures for every test folder: real Kafka and PostgreSQL, started once per session."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tests" / "support"))
 
-from infra import InfraUnavailable, start_infra, stop_infra, test_stack  # noqa: E402
-
-from shared.stack.stack import Stack  # noqa: E402
+from infra import InfraUnavailable, start_infra, stop_infra, test_stack
+from shared.stack.stack import Stack
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from infra import Database, recreate_database
-from probe.contracts import TOPIC
-from probe_harness import ProbeProcesses
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from infra import Database, recreate_database
+from probe.contracts import TOPIC
 from probe.tables import metadata as probe_metadata
+from probe_harness import ProbeProcesses
 from shared.contracts.topics import TopicSpec, dlq_spec
 from shared.messaging.admin import ensure_topics
 from shared.messaging.tables import messaging_metadata

@@ -7,10 +7,10 @@ import asyncio
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from probe_harness import ProbeProcesses
-from infra import wait_until
 
+from infra import wait_until
 from probe.contracts import TOPIC, ItemCreated
+from probe_harness import ProbeProcesses
 from shared.messaging.outbox import make_event
 
 pytestmark = pytest.mark.integration
@@ -19,12 +19,14 @@ pytestmark = pytest.mark.integration
 async def post_items(api: str, n: int, *, prefix: str, concurrency: int = 8) -> list[dict[str, str]]:
     sem = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=api, timeout=10) as client:
+
         async def one(i: int) -> dict[str, str]:
             async with sem:
                 r = await client.post("/items", json={"name": f"{prefix}-{i}"})
                 assert r.status_code == 201, r.text
                 body: dict[str, str] = r.json()
                 return body
+
         return await asyncio.gather(*(one(i) for i in range(n)))
 
 
@@ -84,22 +86,34 @@ async def test_same_event_published_twice_has_one_effect(probe: ProbeProcesses) 
         first = await producer.send_and_wait(TOPIC, event.value(), key=b"k", headers=headers)
         second = await producer.send_and_wait(TOPIC, event.value(), key=b"k", headers=headers)
         # A marker after the duplicate on the same partition: once it is handled, so was the duplicate.
-        marker = make_event(ItemCreated(item_id="00000000-0000-4000-8000-000000000002", name="marker"),
-                            source="/probe", subject="marker")
-        await producer.send_and_wait(TOPIC, marker.value(), key=b"k",
-                                     headers=[(k, v.encode()) for k, v in marker.attribute_headers().items()])
+        marker = make_event(
+            ItemCreated(item_id="00000000-0000-4000-8000-000000000002", name="marker"),
+            source="/probe",
+            subject="marker",
+        )
+        await producer.send_and_wait(
+            TOPIC,
+            marker.value(),
+            key=b"k",
+            headers=[(k, v.encode()) for k, v in marker.attribute_headers().items()],
+        )
     finally:
         await producer.stop()
     assert second.offset > first.offset and second.partition == first.partition
 
     async def marker_handled() -> bool:
-        return await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id = $1", marker.id) == 1
+        return (
+            await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id = $1", marker.id) == 1
+        )
 
     assert await wait_until(marker_handled, timeout_s=60)
     assert await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id = $1", event.id) == 1
-    assert await probe.db.fetchval(
-        "SELECT count(*) FROM inbox_message WHERE consumer = 'probe' AND event_id = $1", event.id
-    ) == 1
+    assert (
+        await probe.db.fetchval(
+            "SELECT count(*) FROM inbox_message WHERE consumer = 'probe' AND event_id = $1", event.id
+        )
+        == 1
+    )
 
 
 async def _effects_at_least(probe: ProbeProcesses, n: int) -> bool:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
+import asyncio
 import sys
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from probe_harness import ProbeProcesses
-from infra import wait_until
 
+from infra import wait_until
 from probe.contracts import TOPIC
+from probe_harness import ProbeProcesses
 from shared.messaging.dlq_tools import read_dead_letters
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,10 @@ async def test_poison_goes_to_dlq_and_replay_after_fix_handles_it(probe: ProbePr
         after = (await client.post("/items", json={"name": "after"})).json()
 
     async def after_handled() -> bool:
-        return await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", after["event_id"]) == 1
+        return (
+            await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", after["event_id"])
+            == 1
+        )
 
     assert await wait_until(after_handled, timeout_s=60), "the consumer must go on past the poison message"
 
@@ -43,18 +46,33 @@ async def test_poison_goes_to_dlq_and_replay_after_fix_handles_it(probe: ProbePr
     assert "poison" in (letter.header("x-exception-message") or "")
     assert letter.header("x-attempts") == "3"
     assert letter.header("x-consumer-group") == "probe"
-    assert await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", poison["event_id"]) == 0
+    assert (
+        await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", poison["event_id"])
+        == 0
+    )
 
     await probe.db.execute("INSERT INTO probe_poison_fix (id) VALUES ('deployed')")
-    result = subprocess.run(
-        [sys.executable, "-m", "shared.cli.main", "dlq", "replay", "probe", "--bootstrap", bootstrap],
-        capture_output=True, text=True, timeout=120,
+    replay = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "shared.cli.main",
+        "dlq",
+        "replay",
+        "probe",
+        "--bootstrap",
+        bootstrap,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
-    assert result.returncode == 0, result.stderr
-    assert poison["event_id"] in result.stdout
+    out, err = await asyncio.wait_for(replay.communicate(), 120)
+    assert replay.returncode == 0, err.decode()
+    assert poison["event_id"] in out.decode()
 
     async def poison_handled() -> bool:
-        return await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", poison["event_id"]) == 1
+        return (
+            await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", poison["event_id"])
+            == 1
+        )
 
     assert await wait_until(poison_handled, timeout_s=60)
     _, replayed_after = await read_dead_letters(bootstrap, "probe")
@@ -67,16 +85,26 @@ async def test_malformed_record_is_dead_lettered_without_retry(probe: ProbeProce
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
-        sent = await producer.send_and_wait(TOPIC, b"{not json", key=b"junk",
-                                            headers=[("ce_specversion", b"1.0"), ("ce_id", b"junk-1"),
-                                                     ("ce_source", b"/test"), ("ce_type", b"probe.item.created")])
+        sent = await producer.send_and_wait(
+            TOPIC,
+            b"{not json",
+            key=b"junk",
+            headers=[
+                ("ce_specversion", b"1.0"),
+                ("ce_id", b"junk-1"),
+                ("ce_source", b"/test"),
+                ("ce_type", b"probe.item.created"),
+            ],
+        )
     finally:
         await producer.stop()
 
     async def dead_lettered() -> bool:
         letters, _ = await read_dead_letters(bootstrap, "probe")
-        return any(d.header("x-original-offset") == str(sent.offset) and d.header("ce_id") == "junk-1"
-                   for d in letters)
+        return any(
+            d.header("x-original-offset") == str(sent.offset) and d.header("ce_id") == "junk-1"
+            for d in letters
+        )
 
     assert await wait_until(dead_lettered, timeout_s=60)
     letters, _ = await read_dead_letters(bootstrap, "probe")

@@ -1,4 +1,4 @@
-"""One trace from HTTP through outbox, relay, Kafka and consumer; every message readable by the CloudEvents SDK."""
+"""One trace from HTTP through outbox, relay, Kafka and consumer; the CloudEvents SDK reads every message."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ import uuid
 import httpx
 import pytest
 import uvicorn
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
-from probe_harness import ProbeProcesses
-from infra import Database, wait_until
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from infra import Database, wait_until
 from probe.app import create_app
 from probe.contracts import TOPIC, ItemCreated
 from probe.handlers import make_handler
 from probe.settings import ProbeSettings
+from probe_harness import ProbeProcesses
 from shared.contracts.topics import dlq_spec
 from shared.db import make_engine, make_session_factory
 from shared.messaging.admin import ensure_topics
@@ -42,26 +42,33 @@ async def test_one_trace_from_http_request_to_consumer_database_write(
     exporter = InMemorySpanExporter()
     configure_tracing("probe", None, exporter=exporter)
     settings = ProbeSettings(database_url=probe_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=TRACE_API_PORT,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=TRACE_API_PORT, log_level="warning", lifespan="on"
+        )
+    )
     engine = make_engine(probe_db.url, pool_size=2)
     instrument_sqlalchemy(engine)
     stop = asyncio.Event()
     bootstrap = stack.kafka.bootstrap
 
-    def producer() -> object:
+    def producer() -> AIOKafkaProducer:
         return make_producer(bootstrap, client_id="probe-trace")
 
     group = f"probe-trace-{uuid.uuid4().hex[:8]}"
     await ensure_topics(bootstrap, [dlq_spec(group)])
-    relay = OutboxRelay(asyncpg_dsn(probe_db.url), producer, service="probe-trace")  # type: ignore[arg-type]
+    relay = OutboxRelay(asyncpg_dsn(probe_db.url), producer, service="probe-trace")
     consumer = ConsumerLoop(
-        ConsumerConfig(bootstrap_servers=bootstrap, group=group, topics=(TOPIC,),
-                       service="probe"),
-        {ItemCreated.EVENT_TYPE: make_handler(0.0)}, make_session_factory(engine), producer,  # type: ignore[arg-type]
+        ConsumerConfig(bootstrap_servers=bootstrap, group=group, topics=(TOPIC,), service="probe"),
+        {ItemCreated.EVENT_TYPE: make_handler(0.0)},
+        make_session_factory(engine),
+        producer,
     )
-    tasks = [asyncio.create_task(server.serve()), asyncio.create_task(relay.run(stop)),
-             asyncio.create_task(consumer.run(stop))]
+    tasks = [
+        asyncio.create_task(server.serve()),
+        asyncio.create_task(relay.run(stop)),
+        asyncio.create_task(consumer.run(stop)),
+    ]
     try:
         assert await wait_until(lambda: _started(server), timeout_s=30)
         async with httpx.AsyncClient() as client:
@@ -70,7 +77,9 @@ async def test_one_trace_from_http_request_to_consumer_database_write(
         event_id = r.json()["event_id"]
 
         async def handled() -> bool:
-            return await probe_db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", event_id) == 1
+            return (
+                await probe_db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id=$1", event_id) == 1
+            )
 
         assert await wait_until(handled, timeout_s=60)
     finally:
@@ -86,14 +95,25 @@ async def test_one_trace_from_http_request_to_consumer_database_write(
     in_trace = [s for s in spans if s.context.trace_id == trace_id]
     by_id = {s.context.span_id: s for s in in_trace}
     publish = _one(in_trace, lambda s: s.kind == SpanKind.PRODUCER and s.name == f"{TOPIC} publish")
-    process = _one(in_trace, lambda s: s.kind == SpanKind.CONSUMER and s.name == f"{TOPIC} process"
-                   and s.attributes is not None and s.attributes.get("messaging.message.id") == event_id)
+    process = _one(
+        in_trace,
+        lambda s: (
+            s.kind == SpanKind.CONSUMER
+            and s.name == f"{TOPIC} process"
+            and s.attributes is not None
+            and s.attributes.get("messaging.message.id") == event_id
+        ),
+    )
     write = _one(in_trace, lambda s: "INSERT" in s.name.upper() and _statement(s).find("probe_effect") >= 0)
 
     assert _ancestors(publish, by_id)[-1] is http, "the relay's publish span descends from the HTTP request"
     assert process.parent is not None and process.parent.span_id == publish.context.span_id
-    assert process in _ancestors(write, by_id), "the consumer's database write happens inside its process span"
-    outbox_insert = _one(in_trace, lambda s: "outbox_message" in _statement(s) and "INSERT" in _statement(s).upper())
+    assert process in _ancestors(write, by_id), (
+        "the consumer's database write happens inside its process span"
+    )
+    outbox_insert = _one(
+        in_trace, lambda s: "outbox_message" in _statement(s) and "INSERT" in _statement(s).upper()
+    )
     assert http in _ancestors(outbox_insert, by_id)
 
 
@@ -104,8 +124,13 @@ async def test_every_relayed_message_is_read_by_the_official_cloudevents_sdk(pro
         created = [(await client.post("/items", json={"name": f"ce-{i}"})).json() for i in range(5)]
     wanted = {c["event_id"]: c for c in created}
 
-    consumer = AIOKafkaConsumer(TOPIC, bootstrap_servers=probe.stack.kafka.bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=f"ce-sdk-{uuid.uuid4().hex[:8]}")
+    consumer = AIOKafkaConsumer(
+        TOPIC,
+        bootstrap_servers=probe.stack.kafka.bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=f"ce-sdk-{uuid.uuid4().hex[:8]}",
+    )
     await consumer.start()
     seen = {}
     try:

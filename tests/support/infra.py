@@ -1,4 +1,4 @@
-"""Start the real Kafka broker and PostgreSQL for the test suite (the local-stack code, separate ports and data)."""
+"""Real Kafka and PostgreSQL for the test suite: the local-stack code on separate ports and data."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def start_infra(stack: Stack) -> None:
     """A fresh broker (data wiped) and a running PostgreSQL; never touches the `make up` stack."""
     missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
     if missing:
-        raise InfraUnavailable(f"cannot start Kafka: {', '.join(missing)} not installed (see README prerequisites)")
+        raise InfraUnavailable(
+            f"cannot start Kafka: {', '.join(missing)} not installed (see README prerequisites)"
+        )
     try:
         stack.kafka.stop()
         stack.kafka.wipe()

@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass, field
 
 import httpx
-from infra import Database, support_path
 
+from infra import Database, support_path
 from shared.stack import procs
 from shared.stack.stack import Stack
 
@@ -27,23 +27,41 @@ class ProbeProcesses:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "PYTHONPATH": os.pathsep.join([str(support_path()), env.get("PYTHONPATH", "")]),
-            "PROBE_DATABASE_URL": self.db.url,
-            "CASEWORK_KAFKA_BOOTSTRAP_SERVERS": self.stack.kafka.bootstrap,
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "PYTHONPATH": os.pathsep.join([str(support_path()), env.get("PYTHONPATH", "")]),
+                "PROBE_DATABASE_URL": self.db.url,
+                "CASEWORK_KAFKA_BOOTSTRAP_SERVERS": self.stack.kafka.bootstrap,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.update(extra)
         return env
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
-        procs.spawn(name, argv, pids_dir=self.stack.paths.pids, log_path=self.stack.paths.logs / f"{name}.log",
-                    env=env, cwd=self.stack.paths.root)
+        procs.spawn(
+            name,
+            argv,
+            pids_dir=self.stack.paths.pids,
+            log_path=self.stack.paths.logs / f"{name}.log",
+            env=env,
+            cwd=self.stack.paths.root,
+        )
         self.started.append(name)
 
     async def start_api(self) -> str:
-        argv = [sys.executable, "-m", "uvicorn", "probe.app:create_app", "--factory", "--host", "127.0.0.1",
-                "--port", str(PROBE_API_PORT), "--no-access-log"]
+        argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "probe.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(PROBE_API_PORT),
+            "--no-access-log",
+        ]
         self._spawn("probe-api", argv, self.env())
         url = f"http://127.0.0.1:{PROBE_API_PORT}"
         async with httpx.AsyncClient() as client:
@@ -57,8 +75,11 @@ class ProbeProcesses:
         raise AssertionError(f"probe API not ready; see {self.stack.paths.logs}/probe-api.log")
 
     def start_worker(self, *, handler_delay_s: float = 0.0) -> None:
-        env = self.env(PROBE_HANDLER_DELAY_S=str(handler_delay_s), PROBE_WORKER_METRICS_PORT=str(PROBE_METRICS_PORT),
-                       PROBE_CONSUMER_RETRY_BACKOFF_S="0.05")
+        env = self.env(
+            PROBE_HANDLER_DELAY_S=str(handler_delay_s),
+            PROBE_WORKER_METRICS_PORT=str(PROBE_METRICS_PORT),
+            PROBE_CONSUMER_RETRY_BACKOFF_S="0.05",
+        )
         self._spawn("probe-worker", [sys.executable, "-m", "probe.worker"], env)
 
     def kill_worker(self) -> None:

@@ -33,7 +33,9 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = 0.2
 
     # Standard OpenTelemetry variable, read without the service prefix.
-    otel_exporter_otlp_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
 
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "casework-dev"

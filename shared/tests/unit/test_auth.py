@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import Depends, FastAPI
 from pydantic import SecretStr
+
 from shared.auth import (
     SESSION_COOKIE,
     CurrentPrincipal,
@@ -65,7 +66,11 @@ def make_app(settings: ServiceSettings, verifier: TokenVerifier | None = None) -
 
 def token(settings: ServiceSettings, **overrides: Any) -> str:
     claims: dict[str, Any] = {
-        "sub": "u1", "name": "张三", "roles": [Role.caseworker], "region": "500154", "programs": [],
+        "sub": "u1",
+        "name": "张三",
+        "roles": [Role.caseworker],
+        "region": "500154",
+        "programs": [],
     }
     return issue_dev_token(settings, **(claims | overrides))
 
@@ -87,8 +92,9 @@ async def test_round_trip() -> None:
     principal = TokenVerifier(settings).verify(
         token(settings, roles=["supervisor"], programs=[Program.assistance], region="86")
     )
-    assert principal == Principal("u1", "张三", frozenset({Role.supervisor}), "86",
-                                  frozenset({Program.assistance}))
+    assert principal == Principal(
+        "u1", "张三", frozenset({Role.supervisor}), "86", frozenset({Program.assistance})
+    )
     assert principal.can_see_region("150207")
     assert not principal.can_see_minors()
 
@@ -97,8 +103,9 @@ async def test_principal_helpers() -> None:
     auditor = Principal("a", "审计", frozenset({Role.auditor}), "500000", frozenset())
     assert auditor.is_auditor and auditor.can_see_minors()
     assert auditor.can_see_region("500154") and not auditor.can_see_region("510100")
-    worker = Principal("w", "经办", frozenset({Role.caseworker}), "500154",
-                       frozenset({Program.child_protection}))
+    worker = Principal(
+        "w", "经办", frozenset({Role.caseworker}), "500154", frozenset({Program.child_protection})
+    )
     assert worker.can_see_minors() and not worker.is_auditor
     assert worker.has_role(Role.admin, Role.caseworker) and not worker.has_role(Role.admin)
 
@@ -140,16 +147,27 @@ async def test_rejected_tokens(make_token: Any, detail: str) -> None:
 
 def raw_dev_token(settings: ServiceSettings, **claims: Any) -> str:
     now = int(time.time())
-    base = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "u1", "iat": now,
-            "exp": now + 60, "roles": ["caseworker"], "region": "500154"}
+    base = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": "u1",
+        "iat": now,
+        "exp": now + 60,
+        "roles": ["caseworker"],
+        "region": "500154",
+    }
     assert settings.jwt_dev_key is not None
     return jwt.encode(base | claims, settings.jwt_dev_key.get_secret_value(), algorithm="HS256")
 
 
 @pytest.mark.parametrize(
     ("claims", "detail"),
-    [({"roles": ["janitor"]}, "未知角色"), ({"programs": ["lottery"]}, "未知业务"),
-     ({"region": "5001"}, "行政区划"), ({"roles": "caseworker"}, "roles")],
+    [
+        ({"roles": ["janitor"]}, "未知角色"),
+        ({"programs": ["lottery"]}, "未知业务"),
+        ({"region": "5001"}, "行政区划"),
+        ({"roles": "caseworker"}, "roles"),
+    ],
 )
 async def test_bad_claims(claims: dict[str, Any], detail: str) -> None:
     settings = dev_settings()
@@ -161,8 +179,14 @@ async def test_bad_claims(claims: dict[str, Any], detail: str) -> None:
 async def test_missing_exp_is_rejected() -> None:
     settings = dev_settings()
     now = int(time.time())
-    claims = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "u1", "iat": now,
-              "roles": [], "region": "500154"}
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": "u1",
+        "iat": now,
+        "roles": [],
+        "region": "500154",
+    }
     assert settings.jwt_dev_key is not None
     value = jwt.encode(claims, settings.jwt_dev_key.get_secret_value(), algorithm="HS256")
     assert_problem(await client_for(make_app(settings)).get("/me", headers=bearer(value)), 401)
@@ -202,8 +226,16 @@ async def test_jwks_rs256(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (await client.get("/dev/login")).status_code == 404
 
     now = int(time.time())
-    claims = {"iss": "https://idp", "aud": settings.jwt_audience, "sub": "oidc-1", "iat": now,
-              "exp": now + 60, "preferred_username": "李四", "roles": ["auditor"], "region": "86"}
+    claims = {
+        "iss": "https://idp",
+        "aud": settings.jwt_audience,
+        "sub": "oidc-1",
+        "iat": now,
+        "exp": now + 60,
+        "preferred_username": "李四",
+        "roles": ["auditor"],
+        "region": "86",
+    }
     good = jwt.encode(claims, private, algorithm="RS256", headers={"kid": "k1"})
     response = await client.get("/me", headers=bearer(good))
     assert response.status_code == 200
@@ -226,7 +258,15 @@ async def test_jwks_es256_with_injected_client(monkeypatch: pytest.MonkeyPatch) 
     settings = dev_settings()
     verifier = TokenVerifier(settings, jwk_client=jwk_client)
     now = int(time.time())
-    claims = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "e", "name": "王五",
-              "iat": now, "exp": now + 60, "roles": ["caseworker"], "region": "150207"}
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": "e",
+        "name": "王五",
+        "iat": now,
+        "exp": now + 60,
+        "roles": ["caseworker"],
+        "region": "150207",
+    }
     principal = verifier.verify(jwt.encode(claims, private, algorithm="ES256", headers={"kid": "e1"}))
     assert principal.region == "150207" and principal.name == "王五"

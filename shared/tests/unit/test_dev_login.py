@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+
 from shared.auth import SESSION_COOKIE, CurrentPrincipal, install_auth
 from shared.auth.login import safe_next
 from shared.settings import ServiceSettings
@@ -24,8 +25,12 @@ def make_client(**overrides: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
-FORM = {"name": "张三", "role": "caseworker", "region": "500154",
-        "programs": ["child_protection", "vagrant_rescue"]}
+FORM = {
+    "name": "张三",
+    "role": "caseworker",
+    "region": "500154",
+    "programs": ["child_protection", "vagrant_rescue"],
+}
 
 
 async def test_form_is_chinese_and_escaped() -> None:

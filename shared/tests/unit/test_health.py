@@ -11,8 +11,9 @@ import httpx
 import pytest
 from aiokafka.errors import KafkaConnectionError
 from fastapi import FastAPI
-from shared.observability.health import DEFAULT_TIMEOUT_S, Check, database_check, health_router, kafka_check
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from shared.observability.health import DEFAULT_TIMEOUT_S, Check, database_check, health_router, kafka_check
 
 
 async def ok() -> None:

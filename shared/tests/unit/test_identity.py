@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from stdnum.cn import ric
+
 from shared.identity import (
     is_provisional,
     mask_id_number,
@@ -14,7 +16,6 @@ from shared.identity import (
     personkey,
     provisional_personkey,
 )
-from stdnum.cn import ric
 
 
 def synthetic_id(region: str = "500154", born: str = "19900307", seq: str = "123") -> str:
@@ -93,8 +94,13 @@ def test_legacy_15_digit_number_is_upgraded() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "problem"),
-    [("", "length"), ("12345", "length"), ("5001541990030712", "length"), ("50015419900307A12X", "format"),
-     ("50015490030712A", "format")],
+    [
+        ("", "length"),
+        ("12345", "length"),
+        ("5001541990030712", "length"),
+        ("50015419900307A12X", "format"),
+        ("50015490030712A", "format"),
+    ],
 )
 def test_unusable_numbers(raw: str, problem: str) -> None:
     info = parse_id_number(raw)

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 import structlog
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from stdnum.cn import ric
+
 from shared.observability.logging import _StdoutHandler, configure_logging
 from shared.observability.masking import mask_text, mask_value
 from shared.observability.tracing import configure_tracing, get_tracer
-from stdnum.cn import ric
 
 BASE = "11010519491231002"
 BASE_X = "11010519491231070"

@@ -7,6 +7,7 @@ import socket
 import httpx
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
+
 from shared.observability.metrics import (
     UNMATCHED_ROUTE,
     Metrics,

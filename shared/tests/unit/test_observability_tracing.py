@@ -8,6 +8,9 @@ from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy.ext.asyncio import create_async_engine
+from stdnum.cn import ric
+
 from shared.observability import tracing
 from shared.observability.tracing import (
     configure_tracing,
@@ -20,8 +23,6 @@ from shared.observability.tracing import (
     instrument_sqlalchemy,
     safe_attributes,
 )
-from sqlalchemy.ext.asyncio import create_async_engine
-from stdnum.cn import ric
 
 BASE = "11010519491231002"
 

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
+
 from shared.problems import ProblemException, install_problem_handlers
 
 

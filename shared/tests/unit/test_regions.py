@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from shared.regions import in_scope, is_region_code, is_scope, parent_codes, region_prefix
 
 

@@ -10,7 +10,8 @@ from shared.db import make_metadata
 metadata = make_metadata()
 
 item = Table(
-    "probe_item", metadata,
+    "probe_item",
+    metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("name", Text, nullable=False),
     Column("poison", Boolean, nullable=False),
@@ -19,7 +20,8 @@ item = Table(
 
 # No unique key on event_id on purpose: only the inbox may prevent a second effect.
 effect = Table(
-    "probe_effect", metadata,
+    "probe_effect",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("event_id", Text, nullable=False),
     Column("item_id", UUID(as_uuid=True), nullable=False),

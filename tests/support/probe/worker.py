@@ -14,8 +14,12 @@ def main() -> None:
     settings = ProbeSettings()
     handler = make_handler(settings.handler_delay_s)
     asyncio.run(
-        run_worker(settings, topics=(TOPIC,), handlers={ItemCreated.EVENT_TYPE: handler},
-                   metrics_port=settings.worker_metrics_port)
+        run_worker(
+            settings,
+            topics=(TOPIC,),
+            handlers={ItemCreated.EVENT_TYPE: handler},
+            metrics_port=settings.worker_metrics_port,
+        )
     )
 
 

@@ -125,17 +125,32 @@ def dev_login_router(settings: ServiceSettings) -> APIRouter:
             error = "请选择有效的业务"
         if error is not None:
             return _render(
-                next_url=next_url, name=name, role=role, region=region,
-                checked=checked, error=error, status_code=400,
+                next_url=next_url,
+                name=name,
+                role=role,
+                region=region,
+                checked=checked,
+                error=error,
+                status_code=400,
             )
         token = issue_dev_token(
-            settings, sub=f"dev:{name}", name=name, roles=[role], region=region,
-            programs=checked, ttl_s=SESSION_TTL_S,
+            settings,
+            sub=f"dev:{name}",
+            name=name,
+            roles=[role],
+            region=region,
+            programs=checked,
+            ttl_s=SESSION_TTL_S,
         )
         response = RedirectResponse(next_url, status_code=303)
         response.set_cookie(
-            SESSION_COOKIE, token, max_age=SESSION_TTL_S, path="/", httponly=True,
-            samesite="lax", secure=request.url.scheme == "https",
+            SESSION_COOKIE,
+            token,
+            max_age=SESSION_TTL_S,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
         )
         return response
 

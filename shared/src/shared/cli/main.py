@@ -29,7 +29,7 @@ def up() -> None:
     """Start Kafka, PostgreSQL and every built service (API + worker); idempotent."""
     try:
         local_stack().up()
-    except Exception as exc:  # noqa: BLE001 - shown to the operator, with the log location
+    except Exception as exc:
         typer.echo(f"casework up failed: {exc}", err=True)
         raise typer.Exit(1) from exc
 
@@ -60,10 +60,16 @@ def token(
 ) -> None:
     """Print a development bearer token; the token is the last line."""
     programs = program or list(Program)
-    typer.echo(f"# {name}: roles={[r.value for r in role]} region={region} programs={[p.value for p in programs]}")
+    typer.echo(
+        f"# {name}: roles={[r.value for r in role]} region={region} programs={[p.value for p in programs]}"
+    )
     typer.echo(
         issue_dev_token(
-            get_settings(), sub=sub or f"dev-{role[0].value}-{region}", name=name, roles=role, region=region,
+            get_settings(),
+            sub=sub or f"dev-{role[0].value}-{region}",
+            name=name,
+            roles=role,
+            region=region,
             programs=programs,
         )
     )
@@ -96,7 +102,9 @@ def dlq_list(
 @dlq_app.command("replay")
 def dlq_replay(
     group: Annotated[str, typer.Argument(help="Consumer group, e.g. timeline")],
-    offset: Annotated[list[int] | None, typer.Option("--offset", help="Replay exactly these DLQ offsets")] = None,
+    offset: Annotated[
+        list[int] | None, typer.Option("--offset", help="Replay exactly these DLQ offsets")
+    ] = None,
     bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers")] = None,
 ) -> None:
     """Put dead letters back on their original topic (after the fix is deployed)."""
@@ -104,7 +112,10 @@ def dlq_replay(
         replay_dead_letters(_bootstrap(bootstrap), group, offsets=set(offset) if offset else None)
     )
     for d in chosen:
-        typer.echo(f"{d.offset:>6} {d.header('ce_type') or '?'} id={d.header('ce_id') or '?'} -> {d.header('x-original-topic')}")
+        typer.echo(
+            f"{d.offset:>6} {d.header('ce_type') or '?'} id={d.header('ce_id') or '?'} "
+            f"-> {d.header('x-original-topic')}"
+        )
     typer.echo(f"replayed {len(chosen)} dead letter(s)")
 
 

@@ -12,8 +12,15 @@ import orjson
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 # Extension attribute names: lower-case alphanumerics only, as the CloudEvents spec requires.
-EXTENSIONS = ("correlationid", "causationid", "personkey", "regioncode", "schemaversion", "traceparent",
-              "tracestate")
+EXTENSIONS = (
+    "correlationid",
+    "causationid",
+    "personkey",
+    "regioncode",
+    "schemaversion",
+    "traceparent",
+    "tracestate",
+)
 
 
 class EnvelopeError(ValueError):
@@ -60,7 +67,9 @@ class CloudEvent:
         return orjson.dumps(self.data)
 
     @classmethod
-    def from_kafka(cls, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes | None) -> CloudEvent:
+    def from_kafka(
+        cls, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...], value: bytes | None
+    ) -> CloudEvent:
         """Decode a binary-mode record; raises EnvelopeError when it is not one."""
         attrs: dict[str, str] = {}
         for key, raw in headers:
@@ -88,6 +97,12 @@ class CloudEvent:
             raise EnvelopeError(f"bad attribute: {exc}") from exc
         ext = {name: attrs.get(f"ce_{name}") for name in EXTENSIONS if name != "schemaversion"}
         return cls(
-            type=attrs["ce_type"], source=attrs["ce_source"], data=data, id=attrs["ce_id"], time=time,
-            subject=attrs.get("ce_subject"), schemaversion=schemaversion, **ext,
+            type=attrs["ce_type"],
+            source=attrs["ce_source"],
+            data=data,
+            id=attrs["ce_id"],
+            time=time,
+            subject=attrs.get("ce_subject"),
+            schemaversion=schemaversion,
+            **ext,
         )

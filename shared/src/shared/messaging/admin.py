@@ -12,7 +12,9 @@ from aiokafka.errors import TopicAlreadyExistsError
 from shared.contracts.topics import TopicSpec
 
 
-async def ensure_topics(bootstrap_servers: str, specs: Iterable[TopicSpec], *, timeout_s: float = 30) -> list[str]:
+async def ensure_topics(
+    bootstrap_servers: str, specs: Iterable[TopicSpec], *, timeout_s: float = 30
+) -> list[str]:
     """Create the topics that do not exist yet; returns the names created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="casework-admin")
     await asyncio.wait_for(admin.start(), timeout_s)

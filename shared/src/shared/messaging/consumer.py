@@ -121,7 +121,9 @@ class ConsumerLoop:
         if self._metrics is not None:
             highwater = consumer.highwater(tp)
             if highwater is not None:
-                self._metrics.set_consumer_lag(tp.topic, tp.partition, self._cfg.group, max(0, highwater - (last + 1)))
+                self._metrics.set_consumer_lag(
+                    tp.topic, tp.partition, self._cfg.group, max(0, highwater - (last + 1))
+                )
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> Outcome:
         """Handle one record to completion: handled, duplicate, ignored or dead-lettered."""
@@ -129,8 +131,11 @@ class ConsumerLoop:
         event_type = _header(record, "ce_type") or "unknown"
         with (
             structlog.contextvars.bound_contextvars(
-                event_id=_header(record, "ce_id"), event_type=event_type, topic=record.topic,
-                partition=record.partition, offset=record.offset,
+                event_id=_header(record, "ce_id"),
+                event_type=event_type,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
                 correlation_id=_header(record, "ce_correlationid"),
             ),
             self._tracer.start_as_current_span(
@@ -174,7 +179,7 @@ class ConsumerLoop:
                         return await self._handle_once(record, event, handler)
             except _Duplicate:
                 return "duplicate"
-            except Exception as exc:  # noqa: BLE001 - every failure is either waited out or dead-lettered
+            except Exception as exc:
                 if is_transient(exc) and not self._stop.is_set():
                     log.warning("handler_transient_failure", error=repr(exc))
                     await asyncio.sleep(1.0)
@@ -184,19 +189,28 @@ class ConsumerLoop:
                 return "dead_lettered"
             raise AssertionError("unreachable")
 
-    async def _handle_once(self, record: ConsumerRecord[bytes, bytes], event: CloudEvent, handler: Handler) -> Outcome:
+    async def _handle_once(
+        self, record: ConsumerRecord[bytes, bytes], event: CloudEvent, handler: Handler
+    ) -> Outcome:
         async with self._sessions() as session, session.begin():
             if await already_processed(session, self._cfg.group, event.id):
                 raise _Duplicate
             await handler(event, session)
             if not await record_processed(
-                session, self._cfg.group, event.id, event_type=event.type, topic=record.topic,
-                partition=record.partition, offset=record.offset,
+                session,
+                self._cfg.group,
+                event.id,
+                event_type=event.type,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
             ):
                 raise _Duplicate
         return "handled"
 
-    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], exc: BaseException, attempts: int) -> None:
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], exc: BaseException, attempts: int
+    ) -> None:
         if self._dlq_producer is None:
             producer = self._dlq_producer_factory()
             await asyncio.wait_for(producer.start(), 30)
@@ -209,5 +223,5 @@ class ConsumerLoop:
 def _header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
     for key, value in record.headers:
         if key == name:
-            return value.decode("utf-8", "replace")
+            return str(value.decode("utf-8", "replace"))
     return None

@@ -11,9 +11,17 @@ from aiokafka.structs import ConsumerRecord
 
 from shared.contracts.topics import dlq_topic
 
-ORIGIN_HEADERS = ("x-original-topic", "x-original-partition", "x-original-offset", "x-consumer-group",
-                  "x-exception-type", "x-exception-message", "x-exception-stacktrace", "x-attempts",
-                  "x-failed-at")
+ORIGIN_HEADERS = (
+    "x-original-topic",
+    "x-original-partition",
+    "x-original-offset",
+    "x-consumer-group",
+    "x-exception-type",
+    "x-exception-message",
+    "x-exception-stacktrace",
+    "x-attempts",
+    "x-failed-at",
+)
 
 
 def dead_letter_headers(
@@ -36,11 +44,17 @@ def dead_letter_headers(
 
 
 async def send_to_dlq(
-    producer: AIOKafkaProducer, record: ConsumerRecord[bytes, bytes], group: str, exc: BaseException, attempts: int
+    producer: AIOKafkaProducer,
+    record: ConsumerRecord[bytes, bytes],
+    group: str,
+    exc: BaseException,
+    attempts: int,
 ) -> None:
     """Publish the failed record to `<group>.dlq` and wait for the broker's acknowledgement."""
     await producer.send_and_wait(
-        dlq_topic(group), value=record.value, key=record.key,
+        dlq_topic(group),
+        value=record.value,
+        key=record.key,
         headers=dead_letter_headers(record, group, exc, attempts),
     )
 

@@ -17,10 +17,14 @@ def replayer_group(group: str) -> str:
     return f"{group}.dlq-replayer"
 
 
-async def read_dead_letters(bootstrap: str, group: str, *, timeout_s: float = 30) -> tuple[list[DeadLetter], int]:
+async def read_dead_letters(
+    bootstrap: str, group: str, *, timeout_s: float = 30
+) -> tuple[list[DeadLetter], int]:
     """Every record in `<group>.dlq`, and the offset up to which they have been replayed."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=replayer_group(group), enable_auto_commit=False,
+        bootstrap_servers=bootstrap,
+        group_id=replayer_group(group),
+        enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
     await asyncio.wait_for(consumer.start(), timeout_s)
@@ -48,7 +52,9 @@ async def replay_dead_letters(
 ) -> list[DeadLetter]:
     """Republish not-yet-replayed dead letters (or exactly `offsets`) to their original topics."""
     letters, replayed_up_to = await read_dead_letters(bootstrap, group, timeout_s=timeout_s)
-    chosen = [d for d in letters if (d.offset in offsets if offsets is not None else d.offset >= replayed_up_to)]
+    chosen = [
+        d for d in letters if (d.offset in offsets if offsets is not None else d.offset >= replayed_up_to)
+    ]
     producer = make_producer(bootstrap, client_id=f"{group}-dlq-replay")
     await asyncio.wait_for(producer.start(), timeout_s)
     try:
@@ -57,7 +63,9 @@ async def replay_dead_letters(
             if topic is None:
                 continue
             await asyncio.wait_for(
-                producer.send_and_wait(topic, value=letter.value, key=letter.key, headers=letter.original_headers()),
+                producer.send_and_wait(
+                    topic, value=letter.value, key=letter.key, headers=letter.original_headers()
+                ),
                 timeout_s,
             )
     finally:
@@ -69,7 +77,9 @@ async def replay_dead_letters(
 
 
 async def _commit(bootstrap: str, group: str, offset: int, timeout_s: float) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=replayer_group(group), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=replayer_group(group), enable_auto_commit=False
+    )
     await asyncio.wait_for(consumer.start(), timeout_s)
     try:
         tp = TopicPartition(dlq_topic(group), 0)

@@ -20,8 +20,15 @@ def is_permanent(exc: BaseException) -> bool:
 
 def is_transient(exc: BaseException) -> bool:
     """Infrastructure trouble (database down, connection lost): wait and retry, never dead-letter."""
-    if isinstance(exc, OSError | ConnectionError | TimeoutError | asyncpg.InterfaceError
-                  | asyncpg.CannotConnectNowError | asyncpg.ConnectionDoesNotExistError):
+    if isinstance(
+        exc,
+        OSError
+        | ConnectionError
+        | TimeoutError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.ConnectionDoesNotExistError,
+    ):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True

@@ -20,13 +20,26 @@ async def already_processed(session: AsyncSession, consumer: str, event_id: str)
 
 
 async def record_processed(
-    session: AsyncSession, consumer: str, event_id: str, *, event_type: str, topic: str, partition: int, offset: int
+    session: AsyncSession,
+    consumer: str,
+    event_id: str,
+    *,
+    event_type: str,
+    topic: str,
+    partition: int,
+    offset: int,
 ) -> bool:
     """Insert the inbox row; False when a concurrent delivery already did (the caller rolls back)."""
     stmt = (
         insert(inbox_message)
-        .values(consumer=consumer, event_id=event_id, type=event_type, topic=topic, partition=partition,
-                offset=offset)
+        .values(
+            consumer=consumer,
+            event_id=event_id,
+            type=event_type,
+            topic=topic,
+            partition=partition,
+            offset=offset,
+        )
         .on_conflict_do_nothing()
         .returning(inbox_message.c.consumer)
     )

@@ -25,7 +25,9 @@ SELECT id, event_id, topic, key, type, headers, trace, payload
 FROM outbox_message WHERE published_at IS NULL
 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 """
-MARK_SQL = "UPDATE outbox_message SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
+MARK_SQL = (
+    "UPDATE outbox_message SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
+)
 FAIL_SQL = "UPDATE outbox_message SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])"
 BACKLOG_SQL = """
 SELECT count(*) AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS age
@@ -143,7 +145,7 @@ class OutboxRelay:
                 producer = await self._get_producer()
                 futures = [await self._send(producer, row) for row in rows]
                 await asyncio.wait_for(asyncio.gather(*futures), self._send_timeout_s)
-            except Exception as exc:  # noqa: BLE001 - any send failure leaves the rows for the next try
+            except Exception as exc:
                 log.warning("relay_send_failed", rows=len(rows), error=repr(exc))
                 # A new producer session after an indefinite error, as Jepsen advises.
                 await self._close_producer()
@@ -172,7 +174,10 @@ class OutboxRelay:
             carrier = [(k, str(v).encode()) for k, v in headers.items()]
             carrier += [(k, v.encode()) for k, v in inject_headers().items()]
             future: asyncio.Future[Any] = await producer.send(
-                row["topic"], value=orjson.dumps(_json(row["payload"])), key=row["key"].encode(), headers=carrier
+                row["topic"],
+                value=orjson.dumps(_json(row["payload"])),
+                key=row["key"].encode(),
+                headers=carrier,
             )
             return future
 
@@ -188,6 +193,7 @@ class _SendFailed(Exception):
     def __init__(self, ids: list[int], error: str) -> None:
         super().__init__(error)
         self.ids = ids
+        self.error = error
 
 
 def _json(value: Any) -> Any:
@@ -199,4 +205,3 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
     return stop.is_set()
-

@@ -7,6 +7,7 @@ import signal
 from collections.abc import Mapping
 
 import structlog
+from aiokafka import AIOKafkaProducer
 
 from shared.contracts.topics import dlq_spec
 from shared.db import make_engine, make_session_factory
@@ -46,24 +47,32 @@ async def run_worker(
     instrument_sqlalchemy(engine)
     group = settings.service_name
 
-    def producer() -> object:
+    def producer() -> AIOKafkaProducer:
         return make_producer(settings.kafka_bootstrap_servers, client_id=settings.client_id)
 
     relay = OutboxRelay(
-        asyncpg_dsn(settings.database_url), producer,  # type: ignore[arg-type]
-        service=settings.service_name, metrics=metrics,
-        batch_size=settings.relay_batch_size, poll_interval_s=settings.relay_poll_interval_s,
+        asyncpg_dsn(settings.database_url),
+        producer,
+        service=settings.service_name,
+        metrics=metrics,
+        batch_size=settings.relay_batch_size,
+        poll_interval_s=settings.relay_poll_interval_s,
     )
     tasks = [relay.run(stop)]
     if topics:
         await _ensure_dlq(settings.kafka_bootstrap_servers, group, stop)
         consumer = ConsumerLoop(
             ConsumerConfig(
-                bootstrap_servers=settings.kafka_bootstrap_servers, group=group, topics=topics,
-                service=settings.service_name, max_attempts=settings.consumer_max_attempts,
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                group=group,
+                topics=topics,
+                service=settings.service_name,
+                max_attempts=settings.consumer_max_attempts,
                 backoff_s=settings.consumer_retry_backoff_s,
             ),
-            handlers, make_session_factory(engine), producer,  # type: ignore[arg-type]
+            handlers,
+            make_session_factory(engine),
+            producer,
             metrics=metrics,
         )
         tasks.append(consumer.run(stop))
@@ -83,6 +92,6 @@ async def _ensure_dlq(bootstrap: str, group: str, stop: asyncio.Event) -> None:
         try:
             await ensure_topics(bootstrap, [dlq_spec(group)])
             return
-        except Exception as exc:  # noqa: BLE001 - retried until the broker answers
+        except Exception as exc:
             log.warning("dlq_topic_unavailable", error=repr(exc))
             await asyncio.sleep(2)

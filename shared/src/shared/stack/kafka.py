@@ -1,4 +1,4 @@
-"""A single-node Apache Kafka 4.x broker in KRaft mode, run from Maven Central jars with the machine's Java."""
+"""A single-node Apache Kafka 4.x broker in KRaft mode, from Maven Central jars and the machine's Java."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ from shared.stack.paths import StackPaths
 
 READY_LINE = "Kafka Server started"
 JVM_OPTS = [
-    "-Xms256m", "-Xmx1g", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-    "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true",
+    "-Xms256m",
+    "-Xmx1g",
+    "-server",
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
+    "-Djava.awt.headless=true",
 ]
 
 
@@ -63,8 +69,14 @@ class KafkaBroker:
         tmp = libs.with_name("libs.partial")
         shutil.rmtree(tmp, ignore_errors=True)
         cmd = [
-            "mvn", "-B", "-q", "-f", str(self.paths.kafka_pom), "dependency:copy-dependencies",
-            "-DincludeScope=runtime", f"-DoutputDirectory={tmp}",
+            "mvn",
+            "-B",
+            "-q",
+            "-f",
+            str(self.paths.kafka_pom),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={tmp}",
         ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
@@ -111,11 +123,21 @@ class KafkaBroker:
         cluster_file = self.paths.kafka_dir / "cluster.id"
         base = ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", *self._log4j(), "-cp", self._classpath()]
         if not cluster_file.exists() or not cluster_file.read_text().strip():
-            out = subprocess.run([*base, "kafka.tools.StorageTool", "random-uuid"],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [*base, "kafka.tools.StorageTool", "random-uuid"], capture_output=True, text=True, check=True
+            )
             cluster_file.write_text(out.stdout.strip().splitlines()[-1])
-        cmd = [*base, "kafka.tools.StorageTool", "format", "--standalone", "--ignore-formatted",
-               "-t", cluster_file.read_text().strip(), "-c", str(self.config_file)]
+        cmd = [
+            *base,
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            "--ignore-formatted",
+            "-t",
+            cluster_file.read_text().strip(),
+            "-c",
+            str(self.config_file),
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
             raise KafkaStackError(f"kafka storage format failed:\n{result.stdout}\n{result.stderr}")
@@ -135,9 +157,23 @@ class KafkaBroker:
         self.write_config()
         self.format_storage()
         offset = self.log_file.stat().st_size if self.log_file.exists() else 0
-        argv = ["java", *JVM_OPTS, *self._log4j(), "-cp", self._classpath(), "kafka.Kafka", str(self.config_file)]
-        tracked = procs.spawn("kafka", argv, pids_dir=self.paths.pids, log_path=self.log_file,
-                              env=dict(os.environ), cwd=self.paths.root)
+        argv = [
+            "java",
+            *JVM_OPTS,
+            *self._log4j(),
+            "-cp",
+            self._classpath(),
+            "kafka.Kafka",
+            str(self.config_file),
+        ]
+        tracked = procs.spawn(
+            "kafka",
+            argv,
+            pids_dir=self.paths.pids,
+            log_path=self.log_file,
+            env=dict(os.environ),
+            cwd=self.paths.root,
+        )
         while time.monotonic() - t0 < timeout_s:
             with self.log_file.open("rb") as fh:
                 fh.seek(offset)

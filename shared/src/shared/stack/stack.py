@@ -47,13 +47,15 @@ class Stack:
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         """Environment of one service process: shared defaults plus its own prefixed settings."""
         env = dict(os.environ)
-        env.update({
-            "CASEWORK_ROOT": str(self.paths.root),
-            "CASEWORK_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap,
-            f"{spec.env_prefix}SERVICE_NAME": spec.name,
-            f"{spec.env_prefix}DATABASE_URL": self.postgres.uri(spec.database),
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "CASEWORK_ROOT": str(self.paths.root),
+                "CASEWORK_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap,
+                f"{spec.env_prefix}SERVICE_NAME": spec.name,
+                f"{spec.env_prefix}DATABASE_URL": self.postgres.uri(spec.database),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.update(self.extra_env)
         return env
 
@@ -71,7 +73,10 @@ class Stack:
         ini = spec.folder(self.paths.root) / "alembic.ini"
         result = subprocess.run(
             [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"],
-            env=self.service_env(spec), cwd=spec.folder(self.paths.root), capture_output=True, text=True,
+            env=self.service_env(spec),
+            cwd=spec.folder(self.paths.root),
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise RuntimeError(f"migrations of {spec.name} failed:\n{result.stdout}\n{result.stderr}")
@@ -87,19 +92,28 @@ class Stack:
             env = self.service_env(spec)
             if role == "worker":
                 env[f"{spec.env_prefix}WORKER_METRICS_PORT"] = str(spec.metrics_port)
-            procs.spawn(name, argv, pids_dir=self.paths.pids, log_path=self.paths.logs / f"{name}.log",
-                        env=env, cwd=self.paths.root)
+            procs.spawn(
+                name,
+                argv,
+                pids_dir=self.paths.pids,
+                log_path=self.paths.logs / f"{name}.log",
+                env=env,
+                cwd=self.paths.root,
+            )
 
     def wait_ready(self, spec: ServiceSpec, *, timeout_s: float = 90) -> bool:
         def ready() -> bool:
             for role in ("api", "worker"):
                 tracked = procs.read(self.paths.pids, f"{spec.name}-{role}")
                 if tracked is None or not tracked.alive():
-                    raise RuntimeError(f"{spec.name}-{role} exited; see {self.paths.logs}/{spec.name}-{role}.log")
+                    raise RuntimeError(
+                        f"{spec.name}-{role} exited; see {self.paths.logs}/{spec.name}-{role}.log"
+                    )
             try:
                 return httpx.get(f"http://127.0.0.1:{spec.port}/readyz", timeout=3).status_code == 200
             except httpx.HTTPError:
                 return False
+
         return procs.wait_for(ready, timeout_s=timeout_s, interval_s=0.3)
 
     def up(self, say: _Say = print) -> float:
@@ -111,7 +125,10 @@ class Stack:
         for spec in self.services:
             ok = self.wait_ready(spec)
             state = "就绪 ready" if ok else "未就绪 NOT READY"
-            say(f"{spec.name:<17} http://127.0.0.1:{spec.port}/  {state}  (worker metrics :{spec.metrics_port})")
+            say(
+                f"{spec.name:<17} http://127.0.0.1:{spec.port}/  {state}  "
+                f"(worker metrics :{spec.metrics_port})"
+            )
             if not ok:
                 raise RuntimeError(f"{spec.name} not ready; see {self.paths.logs}")
         if not self.services:
@@ -131,7 +148,7 @@ class Stack:
             say("stopped postgresql")
 
     def status(self) -> list[tuple[str, str]]:
-        """(component, state) rows; a process with a PID file that is no longer alive is reported as crashed."""
+        """(component, state) rows; a PID file whose process is gone is reported as crashed."""
         rows: list[tuple[str, str]] = []
         kafka = procs.read(self.paths.pids, "kafka")
         rows.append(("kafka", _proc_state(kafka)))
@@ -163,6 +180,7 @@ def _readyz(port: int) -> str:
 
 
 def local_stack() -> Stack:
-    """The stack `make up` runs: fixed ports, data under var/local."""
-    paths = StackPaths(project_root(), "local")
-    return Stack(paths, services=built_services(paths.root))
+    """The stack `make up` runs: data under var/<instance>, Kafka on 9092 unless overridden."""
+    paths = StackPaths(project_root(), os.environ.get("CASEWORK_STACK_INSTANCE", "local"))
+    port = int(os.environ.get("CASEWORK_STACK_KAFKA_PORT", "9092"))
+    return Stack(paths, kafka_port=port, kafka_controller_port=port + 1, services=built_services(paths.root))

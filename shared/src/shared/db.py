@@ -45,3 +45,31 @@ def alembic_config(ini_path: Path, database_url: str) -> Config:
 def upgrade_to_head(ini_path: Path, database_url: str) -> None:
     """Apply every migration of one service."""
     command.upgrade(alembic_config(ini_path, database_url), "head")
+
+
+def run_alembic_env(target_metadata: list[MetaData], default_url: str) -> None:
+    """Body of every service's migrations/env.py: offline SQL or online through asyncpg."""
+    import asyncio
+
+    from alembic import context
+    from sqlalchemy.pool import NullPool
+
+    url = context.config.get_main_option("sqlalchemy.url") or default_url
+    if context.is_offline_mode():
+        context.configure(url=url, literal_binds=True, target_metadata=target_metadata, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    def run(connection: object) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)  # type: ignore[arg-type]
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def online() -> None:
+        engine = create_async_engine(url, poolclass=NullPool)
+        async with engine.connect() as connection:
+            await connection.run_sync(run)
+        await engine.dispose()
+
+    asyncio.run(online())

@@ -1,0 +1,9 @@
+"""Alembic environment of the intake database."""
+
+from intake.adapters.tables import metadata
+from intake.settings import IntakeSettings
+
+from shared.db import run_alembic_env
+from shared.messaging.tables import messaging_metadata
+
+run_alembic_env([metadata, messaging_metadata], IntakeSettings().database_url)

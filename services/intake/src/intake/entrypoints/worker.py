@@ -1,0 +1,22 @@
+"""Intake worker: outbox relay + consumer of the domain services' case events."""
+
+from __future__ import annotations
+
+import asyncio
+
+from intake.adapters.crypto import FieldCipher
+from intake.entrypoints.consumer import TOPICS, make_handlers
+from intake.settings import IntakeSettings
+from shared.messaging.worker import run_worker
+
+
+def main() -> None:
+    settings = IntakeSettings()
+    handlers = make_handlers(FieldCipher(settings.data_key.get_secret_value()))
+    asyncio.run(
+        run_worker(settings, topics=TOPICS, handlers=handlers, metrics_port=settings.worker_metrics_port)
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Intake settings (env prefix INTAKE_)."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+DEV_HOTLINE_KEYS = {"dev-12345": "dev-12345-secret"}
+# A Fernet key for development only; production sets INTAKE_DATA_KEY.
+DEV_DATA_KEY = "ZGV2LWludGFrZS1kYXRhLWtleS0wMTIzNDU2Nzg5YWI="
+
+
+class IntakeSettings(ServiceSettings):
+    """Settings of the intake service."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "intake"
+    # key id -> shared secret of each 12345 integration (JSON in the environment).
+    hotline_keys: dict[str, SecretStr] = {k: SecretStr(v) for k, v in DEV_HOTLINE_KEYS.items()}
+    signature_window_s: int = 300
+    max_body_bytes: int = 1024 * 1024
+    data_key: SecretStr = SecretStr(DEV_DATA_KEY)

@@ -1,0 +1,60 @@
+"""The FastAPI app every service builds: logging, tracing, metrics, health, auth, problem+json, database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.auth.deps import install_auth
+from shared.db import make_engine, make_session_factory
+from shared.observability.health import Check, database_check, health_router, kafka_check
+from shared.observability.logging import configure_logging
+from shared.observability.metrics import get_metrics, install_metrics
+from shared.observability.tracing import configure_tracing, instrument_fastapi, instrument_sqlalchemy
+from shared.settings import ServiceSettings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    on_startup: Hook | None = None,
+    extra_checks: Mapping[str, Check] | None = None,
+) -> FastAPI:
+    """A service's app with its engine on `app.state.engine` and sessions on `app.state.sessions`."""
+    configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        instrument_sqlalchemy(engine)
+        app.state.engine = engine
+        app.state.sessions = make_session_factory(engine)
+        if on_startup is not None:
+            await on_startup(app)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.settings = settings
+    instrument_fastapi(app)
+    install_metrics(app, get_metrics(settings.service_name))
+    install_auth(app, settings)
+
+    async def database_ready() -> None:
+        engine: AsyncEngine = app.state.engine
+        await database_check(engine)()
+
+    checks: dict[str, Check] = {
+        "database": database_ready,
+        "kafka": kafka_check(settings.kafka_bootstrap_servers),
+    }
+    checks.update(extra_checks or {})
+    app.include_router(health_router(checks))
+    return app

@@ -22,8 +22,12 @@ class InfraUnavailable(RuntimeError):
     """Kafka or PostgreSQL could not be started: the suite fails, it never skips."""
 
 
+TEST_INSTANCE = os.environ.get("CASEWORK_TEST_INSTANCE", "test")
+
+
 def test_stack() -> Stack:
-    return Stack(StackPaths(project_root(), "test"), TEST_KAFKA_PORT, TEST_KAFKA_CONTROLLER_PORT)
+    """The suite's stack; CASEWORK_TEST_INSTANCE and CASEWORK_TEST_KAFKA_PORT let two suites run at once."""
+    return Stack(StackPaths(project_root(), TEST_INSTANCE), TEST_KAFKA_PORT, TEST_KAFKA_CONTROLLER_PORT)
 
 
 def start_infra(stack: Stack) -> None:

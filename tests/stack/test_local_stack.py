@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +13,21 @@ import pytest
 
 from shared.stack import procs
 from shared.stack.paths import project_root
+from shared.stack.services import built_services
 
 pytestmark = pytest.mark.integration
 INSTANCE = "stacktest"
 KAFKA_PORT = 39092
+PORT_OFFSET = 30000
 
 
 def casework(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, CASEWORK_STACK_INSTANCE=INSTANCE, CASEWORK_STACK_KAFKA_PORT=str(KAFKA_PORT))
+    env = dict(
+        os.environ,
+        CASEWORK_STACK_INSTANCE=INSTANCE,
+        CASEWORK_STACK_KAFKA_PORT=str(KAFKA_PORT),
+        CASEWORK_STACK_PORT_OFFSET=str(PORT_OFFSET),
+    )
     return subprocess.run(
         [sys.executable, "-m", "shared.cli.main", *args], env=env, capture_output=True, text=True, timeout=600
     )
@@ -49,6 +57,10 @@ def test_up_twice_status_crash_and_down() -> None:
         assert status.returncode == 0, status.stdout
         assert "kafka" in status.stdout and "running" in status.stdout
         assert "postgresql                 running" in status.stdout
+        for spec in built_services(project_root()):
+            assert f"http://127.0.0.1:{spec.port + PORT_OFFSET}/  就绪 ready" in first.stdout
+            assert re.search(rf"{spec.name}-api +running \(pid \d+\) ready", status.stdout), status.stdout
+            assert re.search(rf"{spec.name}-worker +running", status.stdout), status.stdout
 
         procs.kill(var / "pids", "kafka")
         crashed = casework("status")

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import orjson
+
 from intake.entrypoints.api.signature import sign
 
 DEV_KEY_ID = "dev-12345"

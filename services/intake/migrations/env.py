@@ -2,7 +2,6 @@
 
 from intake.adapters.tables import metadata
 from intake.settings import IntakeSettings
-
 from shared.db import run_alembic_env
 from shared.messaging.tables import messaging_metadata
 

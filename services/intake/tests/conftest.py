@@ -8,11 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest_asyncio
+
 from hotline_client import HotlineClient
+from infra import Database, recreate_database
 from intake.entrypoints.api.app import create_app
 from intake.settings import IntakeSettings
-
-from infra import Database, recreate_database
 from shared.db import upgrade_to_head
 from shared.stack.stack import Stack
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hotline_client import HotlineClient, work_order
 
+from hotline_client import HotlineClient, work_order
 from infra import Database
 
 pytestmark = pytest.mark.integration

@@ -29,7 +29,7 @@ class ServiceSpec:
     def folder(self, root: Path) -> Path:
         return root / "services" / self.name
 
-    def api_argv(self) -> list[str]:
+    def api_argv(self, port: int) -> list[str]:
         return [
             sys.executable,
             "-m",
@@ -39,7 +39,7 @@ class ServiceSpec:
             "--host",
             "127.0.0.1",
             "--port",
-            str(self.port),
+            str(port),
             "--no-access-log",
         ]
 

@@ -32,6 +32,14 @@ class Stack:
     kafka_controller_port: int = 9093
     services: list[ServiceSpec] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Added to every service port, so a test stack never collides with `make up`.
+    port_offset: int = 0
+
+    def api_port(self, spec: ServiceSpec) -> int:
+        return spec.port + self.port_offset
+
+    def metrics_port(self, spec: ServiceSpec) -> int:
+        return spec.metrics_port + self.port_offset
 
     @property
     def kafka(self) -> KafkaBroker:
@@ -84,14 +92,14 @@ class Stack:
     def start_service(self, spec: ServiceSpec) -> None:
         """Migrate, then start API and worker unless they already run."""
         self.migrate(spec)
-        for role, argv in (("api", spec.api_argv()), ("worker", spec.worker_argv())):
+        for role, argv in (("api", spec.api_argv(self.api_port(spec))), ("worker", spec.worker_argv())):
             name = f"{spec.name}-{role}"
             tracked = procs.read(self.paths.pids, name)
             if tracked is not None and tracked.alive():
                 continue
             env = self.service_env(spec)
             if role == "worker":
-                env[f"{spec.env_prefix}WORKER_METRICS_PORT"] = str(spec.metrics_port)
+                env[f"{spec.env_prefix}WORKER_METRICS_PORT"] = str(self.metrics_port(spec))
             procs.spawn(
                 name,
                 argv,
@@ -110,7 +118,9 @@ class Stack:
                         f"{spec.name}-{role} exited; see {self.paths.logs}/{spec.name}-{role}.log"
                     )
             try:
-                return httpx.get(f"http://127.0.0.1:{spec.port}/readyz", timeout=3).status_code == 200
+                return (
+                    httpx.get(f"http://127.0.0.1:{self.api_port(spec)}/readyz", timeout=3).status_code == 200
+                )
             except httpx.HTTPError:
                 return False
 
@@ -126,8 +136,8 @@ class Stack:
             ok = self.wait_ready(spec)
             state = "就绪 ready" if ok else "未就绪 NOT READY"
             say(
-                f"{spec.name:<17} http://127.0.0.1:{spec.port}/  {state}  "
-                f"(worker metrics :{spec.metrics_port})"
+                f"{spec.name:<17} http://127.0.0.1:{self.api_port(spec)}/  {state}  "
+                f"(worker metrics :{self.metrics_port(spec)})"
             )
             if not ok:
                 raise RuntimeError(f"{spec.name} not ready; see {self.paths.logs}")
@@ -136,6 +146,14 @@ class Stack:
         took = time.monotonic() - t0
         say(f"Stack up in {took:.1f}s. Logs: {self.paths.logs}")
         return took
+
+    def down_services(self, say: _Say | None = None) -> None:
+        """Stop every service process (API and worker) this stack instance started."""
+        for tracked in procs.all_tracked(self.paths.pids):
+            if any(tracked.name in (f"{s.name}-api", f"{s.name}-worker") for s in self.services):
+                procs.stop(self.paths.pids, tracked.name)
+                if say is not None:
+                    say(f"stopped {tracked.name}")
 
     def down(self, say: _Say = print) -> None:
         for tracked in procs.all_tracked(self.paths.pids):
@@ -158,7 +176,7 @@ class Stack:
                 tracked = procs.read(self.paths.pids, f"{spec.name}-{role}")
                 state = _proc_state(tracked)
                 if role == "api" and state.startswith("running"):
-                    state += " " + _readyz(spec.port)
+                    state += " " + _readyz(self.api_port(spec))
                 rows.append((f"{spec.name}-{role}", state))
         return rows
 
@@ -183,4 +201,11 @@ def local_stack() -> Stack:
     """The stack `make up` runs: data under var/<instance>, Kafka on 9092 unless overridden."""
     paths = StackPaths(project_root(), os.environ.get("CASEWORK_STACK_INSTANCE", "local"))
     port = int(os.environ.get("CASEWORK_STACK_KAFKA_PORT", "9092"))
-    return Stack(paths, kafka_port=port, kafka_controller_port=port + 1, services=built_services(paths.root))
+    offset = int(os.environ.get("CASEWORK_STACK_PORT_OFFSET", "0"))
+    return Stack(
+        paths,
+        kafka_port=port,
+        kafka_controller_port=port + 1,
+        services=built_services(paths.root),
+        port_offset=offset,
+    )

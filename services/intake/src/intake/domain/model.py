@@ -184,10 +184,12 @@ class WorkOrder:
 
     def accept(self, at: datetime, case_ref: str, actor: str) -> None:
         """签收: the domain service opened a case for it."""
-        self.case_ref = case_ref
         if self.status == S.ACCEPTED:
+            self.case_ref = case_ref
             return
+        # Checked before anything changes: a refused acceptance must leave the work order as it was.
         self._move(S.ACCEPTED, "accepted", at, actor, case_ref=case_ref)
+        self.case_ref = case_ref
         self._emit(ev.Accepted(at, case_ref=case_ref))
 
     def mark_in_progress(self, at: datetime, actor: str) -> None:

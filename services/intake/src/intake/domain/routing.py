@@ -40,7 +40,8 @@ def responsible_county(region_code: str) -> str | None:
     county; a city (…00) or province (…0000) code needs the city desk to pick the county.
     """
     county = region_code[:6]
-    if len(county) != 6 or not county.isdigit() or county.endswith("00"):
+    # isascii: str.isdigit() also takes full-width digits (５００１５４) typed with a Chinese input method.
+    if len(county) != 6 or not (county.isascii() and county.isdigit()) or county.endswith("00"):
         return None
     return county
 

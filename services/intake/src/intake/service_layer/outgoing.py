@@ -36,8 +36,8 @@ def _details(wo: WorkOrder) -> dict[str, Any]:
         "category_name": wo.category_name,
         "urgency": wo.urgency,
         "region_code": wo.region_code,
-        "address": wo.address,
         # Free text may hold ID or phone numbers typed by the operator; they stay inside intake.
+        "address": _masked(wo.address),
         "content": mask_text(wo.content),
         "received_at": wo.received_at,
         "deadline_at": wo.deadline_at,
@@ -48,12 +48,17 @@ def _details(wo: WorkOrder) -> dict[str, Any]:
     }
 
 
+def _masked(text: str | None) -> str | None:
+    return mask_text(text) if text else text
+
+
 def to_contract(wo: WorkOrder, event: events.Event) -> Contract:
     """The contract for one domain event, with the work order's state after it."""
     base: dict[str, Any] = {
         "work_order_id": wo.id,
         "order_no": wo.order_no,
-        "status": wo.status.value,
+        # The status right after this event, not after the whole unit of work (received → "received").
+        "status": event.status or wo.status.value,
         "occurred_at": event.at,
     }
     match event:
@@ -76,20 +81,20 @@ def to_contract(wo: WorkOrder, event: events.Event) -> Contract:
             added = wo.subjects[len(wo.subjects) - n :] if n else []
             return contracts.WorkOrderSupplemented(
                 **base,
-                content=mask_text(content) if content else None,
+                content=_masked(content),
                 subjects=subject_refs(wo, added),
                 routed_to=wo.routed_to,
             )
         case events.Urged(note=note):
             return contracts.WorkOrderUrged(
                 **base,
-                note=note,
+                note=_masked(note),
                 urge_count=wo.urge_count,
                 routed_to=wo.routed_to,
                 responsible_region=wo.responsible_region,
             )
         case events.Revoked(reason=reason):
-            return contracts.WorkOrderRevoked(**base, reason=reason, routed_to=wo.routed_to)
+            return contracts.WorkOrderRevoked(**base, reason=mask_text(reason), routed_to=wo.routed_to)
         case events.Accepted(case_ref=case_ref):
             return contracts.WorkOrderAccepted(**base, case_ref=case_ref)
         case events.InProgress():
@@ -97,7 +102,7 @@ def to_contract(wo: WorkOrder, event: events.Event) -> Contract:
         case events.Replied(reply_text=text):
             return contracts.WorkOrderReplied(**base, case_ref=wo.case_ref, reply_text=text)
         case events.SatisfactionRecorded(score=score, comment=comment):
-            return contracts.WorkOrderSatisfactionRecorded(**base, score=score, comment=comment)
+            return contracts.WorkOrderSatisfactionRecorded(**base, score=score, comment=_masked(comment))
         case events.Reopened(reason=reason):
             return contracts.WorkOrderReopened(**base, reason=reason, routed_to=wo.routed_to)
         case events.Closed():

@@ -94,7 +94,12 @@ class ListFilter:
 
 
 def _filtered(f: ListFilter) -> Select[Any]:
-    conditions = [work_order.c.region_code.startswith(f.scope_prefix)] if f.scope_prefix else []
+    # The desk of the reported region and the county it was routed to both see a work order.
+    in_scope = or_(
+        work_order.c.region_code.startswith(f.scope_prefix),
+        work_order.c.responsible_region.startswith(f.scope_prefix),
+    )
+    conditions = [in_scope] if f.scope_prefix else []
     if f.status:
         conditions.append(work_order.c.status == f.status)
     if f.region_prefix:
@@ -137,3 +142,11 @@ async def list_work_orders(
     rows = [dict(r) for r in (await session.execute(query)).mappings()]
     total = await session.scalar(select(func.count()).select_from(_filtered(f).subquery()))
     return rows, int(total or 0)
+
+
+async def work_order_row(session: AsyncSession, work_order_id: uuid.UUID) -> dict[str, Any] | None:
+    """One work order's list columns (region, category, urgency, deadline…), or None when it is unknown."""
+    row = (
+        (await session.execute(select(*_COLUMNS).where(work_order.c.id == work_order_id))).mappings().first()
+    )
+    return dict(row) if row is not None else None

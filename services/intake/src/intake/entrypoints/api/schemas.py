@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 _ORDER_NO = r"^[A-Za-z0-9_-]{1,64}$"
-_REGION = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+# ASCII digits only: `\d` would also take full-width and other Unicode digits.
+_REGION = re.compile(r"^([0-9]{6}|[0-9]{9}|[0-9]{12})$")
 
 
 def _rfc3339(value: Any) -> Any:
@@ -21,13 +22,22 @@ def _rfc3339(value: Any) -> Any:
     return value
 
 
+def _representable(value: datetime) -> datetime:
+    """An instant whose UTC time lies in years 1–9999 (what Python and the database driver can hold)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("时间超出可表示的范围（换算为 UTC 后须在 0001–9999 年之间）") from exc
+    return value
+
+
 def _region(value: str) -> str:
     if not _REGION.fullmatch(value):
         raise ValueError("行政区划代码必须是 6、9 或 12 位数字")
     return value
 
 
-Rfc3339 = Annotated[datetime, BeforeValidator(_rfc3339)]
+Rfc3339 = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_representable)]
 RegionCode = Annotated[str, AfterValidator(_region)]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -31,6 +32,7 @@ async def run_worker(
     handlers: Mapping[str, Handler],
     metrics_port: int | None = None,
     stop: asyncio.Event | None = None,
+    extra_tasks: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
 ) -> None:
     """Run relay and consumer until SIGTERM/SIGINT (or `stop`), then shut both down cleanly."""
     configure_logging(settings.service_name, settings.log_level)
@@ -58,7 +60,7 @@ async def run_worker(
         batch_size=settings.relay_batch_size,
         poll_interval_s=settings.relay_poll_interval_s,
     )
-    tasks = [relay.run(stop)]
+    tasks = [relay.run(stop), *(task(stop) for task in extra_tasks)]
     if topics:
         await _ensure_dlq(settings.kafka_bootstrap_servers, group, stop)
         consumer = ConsumerLoop(

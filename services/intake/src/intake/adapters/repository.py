@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters.crypto import FieldCipher
 from intake.adapters.tables import work_order, work_order_history
 from intake.domain.errors import ConflictingRequest
 from intake.domain.model import HistoryEntry, Status, Subject, WorkOrder
+from shared.crypto import FieldCipher
 
 
 class WorkOrderRepository:

@@ -26,7 +26,7 @@ work_order = Table(
     Column("address", Text),
     Column("content", Text, nullable=False),
     Column("deadline_at", DateTime(timezone=True)),
-    # The body as received; subjects' ID numbers inside it are encrypted (see adapters/crypto.py).
+    # The body as received; subjects' ID numbers inside it are encrypted (see shared/crypto.py).
     Column("payload", JSONB, nullable=False),
     Column("subjects", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("flags", JSONB, nullable=False, server_default=text("'[]'::jsonb")),

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters.crypto import FieldCipher
 from intake.domain.errors import InvalidTransition
 from intake.service_layer.unit_of_work import UnitOfWork
 from shared.contracts import child_protection as cp
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import CHILD_PROTECTION_CASE_V1
+from shared.crypto import FieldCipher
 from shared.messaging.consumer import Handler
 
 log = structlog.get_logger(__name__)

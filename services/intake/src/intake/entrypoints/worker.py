@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from intake.adapters.crypto import FieldCipher
 from intake.entrypoints.consumer import TOPICS, make_handlers
 from intake.settings import IntakeSettings
+from shared.crypto import FieldCipher
 from shared.messaging.worker import run_worker
 
 

@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intake.adapters.crypto import FieldCipher
 from intake.adapters.repository import WorkOrderRepository
 from intake.service_layer.outgoing import to_contract
 from shared.contracts.topics import INTAKE_WORK_ORDER_V1
+from shared.crypto import FieldCipher
 from shared.messaging.outbox import add_to_outbox, make_event
 
 SOURCE = "/services/intake"

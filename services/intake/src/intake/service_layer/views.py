@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters.crypto import FieldCipher
 from intake.adapters.tables import work_order, work_order_history
 from intake.domain.model import OPEN
+from shared.crypto import FieldCipher
 
 _COLUMNS = (
     work_order.c.id,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from intake.adapters.crypto import FieldCipher
 from intake.entrypoints.api.routes import router as hotline_router
 from intake.entrypoints.web.pages import router as pages_router
 from intake.settings import IntakeSettings
+from shared.crypto import FieldCipher
 from shared.service_app import create_service_app
 
 

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intake.adapters.crypto import FieldCipher
 from intake.adapters.nonces import claim_nonce
 from intake.entrypoints.api.signature import SignatureError, SignedCall, verify
 from intake.settings import IntakeSettings
+from shared.crypto import FieldCipher
 from shared.problems import ProblemException
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,14 @@ log = structlog.get_logger(__name__)
 _SIGNED: dict[int | str, dict[str, Any]] = {
     401: {"description": "签名缺失或错误、未知 key id、时间戳超出窗口或 nonce 重放"},
 }
+_ORDER_NO = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _require_order_no_shape(order_no: str) -> None:
+    """A path that cannot be an order number names no work order; it never reaches the database
+    (PostgreSQL refuses NUL in text, which would otherwise surface as a 500)."""
+    if not _ORDER_NO.fullmatch(order_no):
+        raise ProblemException(404, "Not Found", "工单不存在（工单编号格式不正确）")
 
 
 def _parse(body: bytes, request: Request, model: type[BaseModel]) -> dict[str, Any]:
@@ -105,6 +114,7 @@ async def post_work_order_event(
     body = await read_body(request, settings.max_body_bytes)
     await authenticate(request, body, settings, sessions)
     data = _parse(body, request, HotlineEventIn)
+    _require_order_no_shape(order_no)
     secret = settings.personkey_secret.get_secret_value()
     for attempt in (1, 2):
         try:
@@ -130,6 +140,7 @@ async def get_work_order(
 ) -> JSONResponse:
     """The work order as received, its status, route, case, reply and history."""
     await authenticate(request, b"", settings, sessions)
+    _require_order_no_shape(order_no)
     async with sessions() as session:
         detail = await work_order_detail(session, cipher, order_no=order_no)
     if detail is None:

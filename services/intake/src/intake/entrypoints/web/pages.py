@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import FormData
 
-from intake.adapters.crypto import FieldCipher
 from intake.domain.errors import ConflictingRequest, IntakeError, InvalidTransition, WorkOrderNotFound
 from intake.domain.model import OPEN, STATUS_LABELS, Status
 from intake.domain.routing import SERVICES, TARGETS, responsible_county
@@ -35,6 +34,7 @@ from intake.service_layer.views import ListFilter, list_work_orders, work_order_
 from shared.auth.deps import current_principal
 from shared.auth.login import ROLE_LABELS
 from shared.auth.principal import Principal, Role
+from shared.crypto import FieldCipher
 from shared.identity import mask_id_number, mask_name, mask_phone
 from shared.problems import ProblemException
 from shared.regions import NATIONAL_SCOPES, is_region_code, region_prefix

@@ -1,4 +1,4 @@
-"""Encryption at rest for ID numbers kept inside intake (they never leave it in clear)."""
+"""Encryption at rest for single fields such as ID numbers (they never leave their service in clear)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class FieldCipher:
         try:
             return self._fernet.decrypt(value[len(PREFIX) :].encode()).decode()
         except InvalidToken as exc:
-            raise ValueError("cannot decrypt a stored ID number: wrong INTAKE_DATA_KEY?") from exc
+            raise ValueError("cannot decrypt a stored field: wrong data key?") from exc
 
     def map_subjects(self, payload: dict[str, Any], fn: str) -> dict[str, Any]:
         """A copy of a body with each subject's `id_number` encrypted or decrypted."""

@@ -1,0 +1,71 @@
+"""Domain events -> contracts on child_protection.case.v1 (the only place the case maps out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from child_protection.domain import events as ev
+from child_protection.domain.model import Case
+from shared.contracts import child_protection as cp
+from shared.contracts.base import Contract
+from shared.observability.masking import mask_text
+
+
+def to_contract(c: Case, event: ev.Event) -> Contract:
+    """The contract for one domain event, carrying the case's stage right after it."""
+    base: dict[str, Any] = {
+        "case_id": c.id,
+        "case_ref": c.case_ref,
+        "region_code": c.region_code,
+        "occurred_at": event.at,
+        "stage": event.stage or c.stage.value,
+        "work_order_id": c.work_order_id,
+        "order_no": c.order_no,
+        "child_personkey": c.child.personkey,
+        "actor": event.actor or None,
+    }
+    match event:
+        case ev.Reported(report_id=rid) | ev.ReportLinked(report_id=rid):
+            report = next(r for r in c.reports if r.id == rid)
+            extra = {"source": report.source, "reporter_type": report.reporter_type}
+            if isinstance(event, ev.ReportLinked):
+                return cp.CaseReportLinked(**base, **extra)
+            return cp.CaseReported(
+                **base, **extra, urgency=c.urgency, summary=mask_text(report.content[:200])
+            )
+        case ev.Accepted():
+            return cp.CaseAccepted(**base)
+        case ev.Declined(reason=reason, referred_to=to):
+            return cp.CaseDeclined(**base, reason=reason, referred_to=to)
+        case ev.StageChanged(previous=prev, skipped=skipped, skip_reason=why, approved_by=by):
+            return cp.CaseStageChanged(
+                **base, previous=prev, skipped=list(skipped), skip_reason=why, approved_by=by
+            )
+        case ev.EmergencyResponded(action=action, note=note):
+            return cp.CaseEmergencyResponded(**base, action=action, note=mask_text(note) if note else None)
+        case ev.TemporaryGuardianshipStarted(institution=inst, legal_basis=basis):
+            return cp.CaseTemporaryGuardianshipStarted(**base, institution=inst, legal_basis=basis)
+        case ev.TemporaryGuardianshipEnded(outcome=outcome):
+            return cp.CaseTemporaryGuardianshipEnded(**base, outcome=outcome)
+        case ev.Assessed(risk_colour=colour, capacity=capacity, hardship=hardship):
+            return cp.CaseAssessed(
+                **base,
+                risk_colour=colour,
+                guardianship_capacity=capacity,
+                hardship=hardship,
+            )
+        case ev.RiskChanged(previous=prev, current=cur):
+            return cp.CaseRiskChanged(**base, previous=prev, current=cur)
+        case ev.ReferralRequested(reason=reason):
+            return cp.CaseReferralRequested(**base, reason=mask_text(reason), household_region=c.region_code)
+        case ev.ServicePlanUpdated(items=n, open_items=open_n):
+            return cp.CaseServicePlanUpdated(**base, items=n, open_items=open_n)
+        case ev.InterventionRecorded(kind=kind, legal_basis=basis):
+            return cp.CaseInterventionRecorded(**base, kind=kind, legal_basis=basis)
+        case ev.DeadlineBreached(step=step, due_at=due, owner=owner):
+            return cp.CaseDeadlineBreached(**base, step=step, due_at=due, owner=owner)
+        case ev.Closed(feedback=feedback):
+            return cp.CaseClosed(**base, feedback=feedback)
+        case ev.Reopened(reason=reason):
+            return cp.CaseReopened(**base, reason=reason)
+    raise TypeError(f"no contract for {type(event).__name__}")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from child_protection.domain.deadlines import merge_rules
+from child_protection.entrypoints.api.register_routes import router as register_api_router
 from child_protection.entrypoints.api.routes import router as api_router
 from child_protection.entrypoints.web.pages import router as pages_router
+from child_protection.entrypoints.web.register_pages import router as register_pages_router
 from child_protection.settings import ChildProtectionSettings
 from shared.crypto import FieldCipher
 from shared.service_app import create_service_app
@@ -19,5 +21,7 @@ def create_app(settings: ChildProtectionSettings | None = None) -> FastAPI:
     app.state.cipher = FieldCipher(settings.data_key.get_secret_value())
     app.state.deadline_rules = merge_rules(settings.deadlines)
     app.include_router(api_router)
+    app.include_router(register_api_router)
     app.include_router(pages_router)
+    app.include_router(register_pages_router)
     return app

@@ -42,6 +42,8 @@ def create_service_app(
         await engine.dispose()
 
     app = FastAPI(title=title, lifespan=lifespan)
+    # A trailing-slash redirect would answer API clients with an empty 307 instead of a problem.
+    app.router.redirect_slashes = False
     app.state.settings = settings
     instrument_fastapi(app)
     install_metrics(app, get_metrics(settings.service_name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from hotline_client import HotlineClient, work_order
@@ -33,3 +34,9 @@ async def test_receipt_repeat_conflict_and_get(hotline: HotlineClient, intake_db
     assert detail["work_order"]["content"] == body["content"]
     assert await intake_db.fetchval("SELECT count(*) FROM work_order") == 1
     assert await intake_db.fetchval("SELECT count(*) FROM outbox_message") == 2
+
+
+async def test_a_trailing_slash_is_a_problem_not_a_redirect(intake_http: httpx.AsyncClient) -> None:
+    response = await intake_http.get("/api/v1/hotline/work-orders/")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")

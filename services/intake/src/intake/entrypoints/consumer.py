@@ -9,6 +9,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.domain.errors import InvalidTransition
+from intake.domain.model import Status
 from intake.service_layer.unit_of_work import UnitOfWork
 from shared.contracts import child_protection as cp
 from shared.contracts.envelope import CloudEvent
@@ -61,6 +62,15 @@ async def apply_case_event(event: CloudEvent, session: AsyncSession, cipher: Fie
         return
     at = datetime.now(UTC)
     case_ref = f"{service}/{event.data.get('case_ref') or event.data.get('case_id')}"
+    if not wo.is_open and kind not in ("reopened", "closed"):
+        log.info("case_event_after_work_order_ended", status=wo.status.value, case_event=event.type)
+        return
+    if kind not in ("reported", "accepted", "declined", "closed", "reopened") and wo.status not in (
+        Status.ACCEPTED,
+        Status.REOPENED,
+        Status.ROUTED,
+    ):
+        return
     try:
         if kind == "reported":
             wo.case_ref = wo.case_ref or case_ref

@@ -16,13 +16,13 @@ from shared.observability.logging import _StdoutHandler, configure_logging
 from shared.observability.masking import mask_text, mask_value
 from shared.observability.tracing import configure_tracing, get_tracer
 
-BASE = "11010519491231002"
-BASE_X = "11010519491231070"
+BASE = "11010519491231003"
+BASE_X = "11010519491231002"
 
 
 def id_number(base: str = BASE) -> str:
     """A valid synthetic 18-character ID number."""
-    return base + ric.calc_check_digit(base)
+    return base + ric.calc_check_digit(base + "0")
 
 
 def masked_id(number: str) -> str:

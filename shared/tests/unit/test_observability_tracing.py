@@ -99,7 +99,7 @@ def test_no_span_means_no_headers_and_no_trace_id() -> None:
 
 
 def test_safe_attributes_mask_personal_data() -> None:
-    number = BASE + ric.calc_check_digit(BASE)
+    number = BASE + ric.calc_check_digit(BASE + "0")
 
     attributes = safe_attributes(
         subject_id_number=number, caller_name="张三", note=f"证件{number}", attempts=2, region_name="朝阳区"

@@ -135,7 +135,7 @@ async def test_duplicate_report_about_the_same_child_links_to_the_open_case(
     from stdnum.cn import ric
 
     base = "50015420150312002"
-    id_number = base + ric.calc_check_digit(base)
+    id_number = base + ric.calc_check_digit(base + "0")
     body = {**REPORT, "child": {**REPORT["child"], "id_number": id_number}}
     first = (await cp_http.post("/api/v1/reports", json=body, headers=login("caseworker"))).json()
     second = (

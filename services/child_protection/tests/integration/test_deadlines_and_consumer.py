@@ -23,7 +23,7 @@ from shared.messaging.outbox import make_event
 pytestmark = pytest.mark.integration
 SETTINGS = ChildProtectionSettings()
 CIPHER = FieldCipher(SETTINGS.data_key.get_secret_value())
-SYNTHETIC_ID = "11010120100101123" + ric.calc_check_digit("11010120100101123")
+SYNTHETIC_ID = "11010120100101123" + ric.calc_check_digit("11010120100101123" + "0")
 
 
 def routed(work_order_id: uuid.UUID, **overrides: Any) -> ic.WorkOrderRouted:

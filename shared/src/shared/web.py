@@ -1,0 +1,156 @@
+"""Plumbing of server-rendered caseworker pages (plain HTML forms, no JavaScript).
+
+- `PageRoute`: a route class that turns `PageExit` (raised by a page or one of its dependencies) into
+  its response and adds the security headers (no caching of personal data, a strict CSP, no framing);
+- `page_principal`: the logged-in user, or a redirect to the development login page when it is
+  enabled (otherwise the 401 problem, as for the API);
+- `is_same_origin`: the CSRF check of form POSTs (`Origin`, or failing that `Referer`, names this host);
+- `format_time`: a time as people in China read it (UTC+8).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+
+from shared.auth.deps import current_principal
+from shared.auth.principal import Principal
+from shared.problems import ProblemException
+from shared.settings import ServiceSettings
+
+# China has one time zone and no daylight saving: times are shown and entered in UTC+8.
+CST = timezone(timedelta(hours=8), "CST")
+
+SECURITY_HEADERS: dict[str, str] = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+class PageExit(Exception):
+    """Stop handling a page request and answer with `response` (a redirect or an error page)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class PageRoute(APIRoute):
+    """Answers `PageExit` with its response and adds `SECURITY_HEADERS` to every page response."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except PageExit as exc:
+                response = exc.response
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+
+        return route_handler
+
+
+def dev_login_enabled(settings: ServiceSettings) -> bool:
+    """Whether `/dev/login` exists (the same rule as `install_auth`)."""
+    return settings.dev_login_enabled and settings.environment != "production" and not settings.jwt_jwks_url
+
+
+def app_settings(request: Request) -> ServiceSettings:
+    settings: ServiceSettings = request.app.state.settings
+    return settings
+
+
+def login_url(next_path: str) -> str:
+    return "/dev/login?" + urlencode({"next": next_path})
+
+
+def current_path(request: Request) -> str:
+    """The path and query of a GET request (where to come back after logging in)."""
+    path = request.url.path
+    return f"{path}?{request.url.query}" if request.url.query else path
+
+
+async def page_principal(request: Request, *, back: str | None = None) -> Principal:
+    """The logged-in user; without a session a browser goes to the login page and returns to `back`.
+
+    `back` defaults to the requested page; a form's POST should pass the page that showed the form.
+    When the development login is disabled the 401 problem is raised as for the API.
+    """
+    try:
+        return await current_principal(request)
+    except ProblemException as exc:
+        if exc.status == 401 and dev_login_enabled(app_settings(request)):
+            target = back if back is not None else current_path(request)
+            raise PageExit(RedirectResponse(login_url(target), status_code=303)) from exc
+        raise
+
+
+def is_same_origin(request: Request) -> bool:
+    """CSRF defence for forms: the POST names this host in `Origin` (or, failing that, `Referer`)."""
+    host = request.headers.get("host", "").lower()
+    source = request.headers.get("origin") or request.headers.get("referer") or ""
+    netloc = urlsplit(source).netloc.lower() if source and source != "null" else ""
+    return bool(host) and netloc == host
+
+
+def format_time(value: datetime | str | None) -> str:
+    """`2026-11-23 09:30` in UTC+8; a string is parsed as ISO 8601 (returned as is if it is not)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    else:
+        moment = value
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    try:
+        return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, ValueError):
+        return moment.isoformat()
+
+
+def form_text(form: Mapping[str, Any], name: str, limit: int = 200) -> str:
+    """A submitted text field, stripped and cut to `limit` characters ("" when absent or a file)."""
+    value = form.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def normalize_code(value: str) -> str:
+    """A code as typed; full-width digits from a Chinese input method become ASCII (５００１５４ → 500154)."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+__all__ = [
+    "CST",
+    "SECURITY_HEADERS",
+    "PageExit",
+    "PageRoute",
+    "app_settings",
+    "current_path",
+    "dev_login_enabled",
+    "form_text",
+    "format_time",
+    "is_same_origin",
+    "login_url",
+    "normalize_code",
+    "page_principal",
+]

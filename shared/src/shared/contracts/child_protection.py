@@ -211,6 +211,8 @@ class ChildRegistered(ChildEvent):
 
     categories: list[str]
     risk_colour: RiskColour
+    # What needs attention, e.g. "agreement_missing" (a left-behind child without a signed care agreement).
+    flags: list[str] = []
 
 
 @register
@@ -220,6 +222,7 @@ class ChildUpdated(ChildEvent):
     EVENT_TYPE = "child_protection.child.updated"
 
     fields: list[str]
+    flags: list[str] = []
 
 
 @register
@@ -231,6 +234,8 @@ class ChildRiskChanged(ChildEvent):
     previous: RiskColour | None = None
     current: RiskColour
     reason: str | None = None
+    # The case that took the report when the risk rose to red or yellow (opened or linked).
+    case_id: uuid.UUID | None = None
 
 
 @register
@@ -241,6 +246,7 @@ class ChildVisitScheduled(ChildEvent):
 
     visit_id: uuid.UUID
     due_date: date
+    visit_type: str | None = None
 
 
 @register
@@ -251,6 +257,9 @@ class ChildVisitRecorded(ChildEvent):
 
     visit_id: uuid.UUID
     risk_raised: bool = False
+    visit_type: str | None = None
+    # The case that took the report when the visit found a risk (opened or linked).
+    case_id: uuid.UUID | None = None
 
 
 @register
@@ -261,3 +270,6 @@ class ChildVisitMissed(ChildEvent):
 
     visit_id: uuid.UUID
     due_date: date
+    visit_type: str | None = None
+    # The case that took the report the missed visit opened (or was linked to).
+    case_id: uuid.UUID | None = None

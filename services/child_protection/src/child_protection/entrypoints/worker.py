@@ -1,4 +1,5 @@
-"""child_protection worker: outbox relay, consumer of intake's work orders, and the deadline scanner."""
+"""child_protection worker: outbox relay, consumer of intake's work orders, the deadline scanner and the
+missed-visit scanner of the register."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import structlog
 from child_protection.domain.deadlines import merge_rules
 from child_protection.entrypoints.consumer import TOPICS, make_handlers
 from child_protection.service_layer.handlers import scan_deadlines
+from child_protection.service_layer.register import scan_missed_visits
 from child_protection.service_layer.unit_of_work import unit_of_work
 from child_protection.settings import ChildProtectionSettings
 from shared.crypto import FieldCipher
@@ -48,6 +50,34 @@ def deadline_scanner(
     return run
 
 
+def visit_scanner(
+    settings: ChildProtectionSettings, cipher: FieldCipher
+) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
+    """A periodic task: a visit not done by the end of its due day (China time) is marked missed once,
+    emits visit_missed and opens (or links) a report from monitoring."""
+    rules = merge_rules(settings.deadlines)
+
+    async def run(stop: asyncio.Event) -> None:
+        engine = make_engine(settings.database_url, pool_size=2)
+        sessions = make_session_factory(engine)
+        try:
+            while not stop.is_set():
+                try:
+                    count = await scan_missed_visits(
+                        sessions, cipher, datetime.now(UTC), settings=settings, rules=rules
+                    )
+                    if count:
+                        log.info("visits_missed", count=count)
+                except Exception as exc:
+                    log.warning("visit_scan_failed", error=repr(exc))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), settings.visit_scan_interval_s)
+        finally:
+            await engine.dispose()
+
+    return run
+
+
 def main() -> None:
     settings = ChildProtectionSettings()
     cipher = FieldCipher(settings.data_key.get_secret_value())
@@ -57,7 +87,7 @@ def main() -> None:
             topics=TOPICS,
             handlers=make_handlers(cipher, settings),
             metrics_port=settings.worker_metrics_port,
-            extra_tasks=[deadline_scanner(settings, cipher)],
+            extra_tasks=[deadline_scanner(settings, cipher), visit_scanner(settings, cipher)],
         )
     )
 

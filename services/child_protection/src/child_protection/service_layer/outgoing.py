@@ -1,9 +1,11 @@
-"""Domain events -> contracts on child_protection.case.v1 (the only place the case maps out)."""
+"""Domain events -> contracts on child_protection.case.v1 and child_protection.child.v1 (the only place
+the case and the register's files map out)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from child_protection.domain import child as ch
 from child_protection.domain import events as ev
 from child_protection.domain.model import Case
 from shared.contracts import child_protection as cp
@@ -68,4 +70,40 @@ def to_contract(c: Case, event: ev.Event) -> Contract:
             return cp.CaseClosed(**base, feedback=feedback)
         case ev.Reopened(reason=reason):
             return cp.CaseReopened(**base, reason=reason)
+    raise TypeError(f"no contract for {type(event).__name__}")
+
+
+def child_to_contract(child: ch.ChildFile, event: ch.ChildEvent) -> Contract:
+    """The contract for one event of a child's file (no name, no ID number: the personkey only)."""
+    base: dict[str, Any] = {
+        "child_id": child.id,
+        "personkey": child.personkey,
+        "region_code": child.region_code,
+        "occurred_at": event.at,
+        "actor": event.actor or None,
+    }
+    match event:
+        case ch.Registered():
+            return cp.ChildRegistered(
+                **base, categories=list(child.categories), risk_colour=child.risk_colour, flags=child.flags
+            )
+        case ch.Updated(fields=fields):
+            return cp.ChildUpdated(**base, fields=list(fields), flags=child.flags)
+        case ch.RiskChanged(previous=prev, current=cur, reason=reason, case_id=case_id):
+            return cp.ChildRiskChanged(
+                **base,
+                previous=prev,
+                current=cur,
+                reason=mask_text(reason) if reason else None,
+                case_id=case_id,
+            )
+        case ch.VisitScheduled(visit_id=vid, due_date=due, visit_type=kind):
+            return cp.ChildVisitScheduled(**base, visit_id=vid, due_date=due, visit_type=kind)
+        case ch.VisitRecorded(visit_id=vid, visit_type=kind, risk_raised=raised, case_id=case_id):
+            return cp.ChildVisitRecorded(
+                **base, visit_id=vid, visit_type=kind, risk_raised=raised, case_id=case_id
+            )
+        case ch.VisitMissed(visit_id=vid, due_date=due, case_id=case_id):
+            missed = next((v.visit_type for v in child.visits if v.id == vid), None)
+            return cp.ChildVisitMissed(**base, visit_id=vid, due_date=due, visit_type=missed, case_id=case_id)
     raise TypeError(f"no contract for {type(event).__name__}")

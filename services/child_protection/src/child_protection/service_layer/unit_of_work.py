@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from child_protection.adapters.child_repository import ChildRepository
 from child_protection.adapters.repository import CaseRepository
 from child_protection.domain.deadlines import DEFAULT_RULES, StepRule, due_at
 from child_protection.domain.model import Case
 from child_protection.service_layer.calendar import is_workday
-from child_protection.service_layer.outgoing import to_contract
-from shared.contracts.topics import CHILD_PROTECTION_CASE_V1
+from child_protection.service_layer.outgoing import child_to_contract, to_contract
+from shared.contracts.topics import CHILD_PROTECTION_CASE_V1, CHILD_PROTECTION_CHILD_V1
 from shared.crypto import FieldCipher
 from shared.messaging.outbox import add_to_outbox, make_event
 
@@ -33,6 +34,8 @@ class UnitOfWork:
     ) -> None:
         self.session = session
         self.cases = CaseRepository(session, cipher)
+        # The register of children under watch (files and visits); events on child_protection.child.v1.
+        self.children = ChildRepository(session, cipher)
         self.causation_id = causation_id
         self.correlation_id = correlation_id
         self.rules = rules
@@ -71,6 +74,19 @@ class UnitOfWork:
                 )
                 await add_to_outbox(self.session, event, topic=CHILD_PROTECTION_CASE_V1, key=str(c.id))
             c.events.clear()
+        for child in self.children.seen:
+            for child_event in child.events:
+                event = make_event(
+                    child_to_contract(child, child_event),
+                    source=SOURCE,
+                    subject=str(child.id),
+                    correlationid=self.correlation_id or str(child.id),
+                    causationid=self.causation_id,
+                    personkey=child.personkey,
+                    regioncode=child.region_code,
+                )
+                await add_to_outbox(self.session, event, topic=CHILD_PROTECTION_CHILD_V1, key=str(child.id))
+            child.events.clear()
 
 
 @asynccontextmanager

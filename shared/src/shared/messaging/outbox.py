@@ -44,22 +44,35 @@ async def add_to_outbox(
     session: AsyncSession | AsyncConnection, event: CloudEvent, *, topic: str, key: str
 ) -> None:
     """Stage one event in the caller's transaction; it is published only if that transaction commits."""
+    await add_many_to_outbox(session, [(event, topic, key)])
+
+
+async def add_many_to_outbox(
+    session: AsyncSession | AsyncConnection, items: list[tuple[CloudEvent, str, str]]
+) -> None:
+    """Stage several (event, topic, key) in the caller's transaction: one INSERT and one wake-up."""
+    if not items:
+        return
     trace = inject_headers()
-    if event.traceparent is None and "traceparent" in trace:
-        # The origin trace rides along as the CloudEvents distributed-tracing extension.
-        event = _with_trace(event, trace)
-    await session.execute(
-        insert(outbox_message).values(
-            event_id=uuid.UUID(event.id),
-            topic=topic,
-            key=key,
-            type=event.type,
-            headers=event.attribute_headers(),
-            trace=trace,
-            payload=event.data,
+    rows = []
+    for event, topic, key in items:
+        if event.traceparent is None and "traceparent" in trace:
+            # The origin trace rides along as the CloudEvents distributed-tracing extension.
+            event = _with_trace(event, trace)
+        rows.append(
+            {
+                "event_id": uuid.UUID(event.id),
+                "topic": topic,
+                "key": key,
+                "type": event.type,
+                "headers": event.attribute_headers(),
+                "trace": trace,
+                "payload": event.data,
+            }
         )
-    )
-    # Delivered on commit only; PostgreSQL folds identical notifications of one transaction.
+    # Row order is id order, which is the relay's publishing order.
+    await session.execute(insert(outbox_message).values(rows))
+    # Delivered on commit only, so the relay never wakes for a transaction that rolled back.
     await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
 
 

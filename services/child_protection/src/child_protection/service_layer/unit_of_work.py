@@ -13,9 +13,10 @@ from child_protection.domain.deadlines import DEFAULT_RULES, StepRule, due_at
 from child_protection.domain.model import Case
 from child_protection.service_layer.calendar import is_workday
 from child_protection.service_layer.outgoing import child_to_contract, to_contract
+from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import CHILD_PROTECTION_CASE_V1, CHILD_PROTECTION_CHILD_V1
 from shared.crypto import FieldCipher
-from shared.messaging.outbox import add_to_outbox, make_event
+from shared.messaging.outbox import add_many_to_outbox, make_event
 
 SOURCE = "/services/child_protection"
 
@@ -61,6 +62,7 @@ class UnitOfWork:
         await self.cases.save(c)
 
     async def flush_events(self) -> None:
+        staged: list[tuple[CloudEvent, str, str]] = []
         for c in self.cases.seen:
             for domain_event in c.events:
                 event = make_event(
@@ -72,7 +74,7 @@ class UnitOfWork:
                     personkey=c.child.personkey,
                     regioncode=c.region_code,
                 )
-                await add_to_outbox(self.session, event, topic=CHILD_PROTECTION_CASE_V1, key=str(c.id))
+                staged.append((event, CHILD_PROTECTION_CASE_V1, str(c.id)))
             c.events.clear()
         for child in self.children.seen:
             for child_event in child.events:
@@ -85,8 +87,9 @@ class UnitOfWork:
                     personkey=child.personkey,
                     regioncode=child.region_code,
                 )
-                await add_to_outbox(self.session, event, topic=CHILD_PROTECTION_CHILD_V1, key=str(child.id))
+                staged.append((event, CHILD_PROTECTION_CHILD_V1, str(child.id)))
             child.events.clear()
+        await add_many_to_outbox(self.session, staged)
 
 
 @asynccontextmanager

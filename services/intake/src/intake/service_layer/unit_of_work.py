@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake.adapters.repository import WorkOrderRepository
 from intake.service_layer.outgoing import to_contract
+from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import INTAKE_WORK_ORDER_V1
 from shared.crypto import FieldCipher
-from shared.messaging.outbox import add_to_outbox, make_event
+from shared.messaging.outbox import add_many_to_outbox, make_event
 
 SOURCE = "/services/intake"
 
@@ -27,6 +28,7 @@ class UnitOfWork:
         self.causation_id = causation_id
 
     async def flush_events(self) -> None:
+        staged: list[tuple[CloudEvent, str, str]] = []
         for wo in self.work_orders.seen:
             primary = wo.subjects[0].personkey if wo.subjects else None
             for domain_event in wo.events:
@@ -39,8 +41,9 @@ class UnitOfWork:
                     personkey=primary,
                     regioncode=wo.responsible_region or wo.region_code,
                 )
-                await add_to_outbox(self.session, event, topic=INTAKE_WORK_ORDER_V1, key=str(wo.id))
+                staged.append((event, INTAKE_WORK_ORDER_V1, str(wo.id)))
             wo.events.clear()
+        await add_many_to_outbox(self.session, staged)
 
 
 @asynccontextmanager

@@ -55,7 +55,14 @@ class RecordingSession:
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> None:
         if isinstance(statement, Insert) and statement.table.name == "outbox_message":
             compiled = statement.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
-            self.rows.append(dict(compiled.params))
+            # A multi-row INSERT names its parameters <column>_m<row>.
+            by_row: dict[int, dict[str, Any]] = {}
+            for name, value in compiled.params.items():
+                column, _, row = name.rpartition("_m")
+                if not row.isdigit():
+                    column, row = name, "0"
+                by_row.setdefault(int(row), {})[column] = value
+            self.rows.extend(by_row[i] for i in sorted(by_row))
 
 
 def shipped_table() -> RoutingTable:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-import uvicorn
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
+from browser import chromium, serve
 from child_protection.entrypoints.api.app import create_app
 from child_protection.settings import ChildProtectionSettings
 from infra import Database
@@ -28,15 +27,6 @@ pytestmark = pytest.mark.integration
 
 PORT = 28401
 BASE = f"http://127.0.0.1:{PORT}"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path("/tmp/cp_case.png")
 FEEDBACK = "经核实，儿童已安全，继父接受家庭教育指导，学校持续关注。感谢您的报告。"
 
@@ -45,43 +35,15 @@ FEEDBACK = "经核实，儿童已安全，继父接受家庭教育指导，学�
 async def served_cp(cp_db: Database, stack: Stack) -> AsyncIterator[str]:
     """The child_protection app served by uvicorn on 127.0.0.1:28401 in this event loop."""
     settings = ChildProtectionSettings(database_url=cp_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap)
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=PORT, lifespan="on", log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while not server.started:
-        if task.done():
-            task.result()
-            pytest.fail(f"uvicorn stopped before serving on port {PORT} (is the port in use?)", pytrace=False)
-        if loop.time() > deadline:
-            server.should_exit = True
-            pytest.fail(f"uvicorn did not start on port {PORT} within 30 s", pytrace=False)
-        await asyncio.sleep(0.05)
-    try:
-        yield BASE
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=30)
+    async with serve(create_app(settings), PORT) as url:
+        yield url
 
 
 @pytest_asyncio.fixture
 async def browser() -> AsyncIterator[Browser]:
     """Debian's chromium under Playwright; a missing browser fails the test with the fix."""
-    if shutil.which(str(CHROMIUM)) is None:
-        pytest.fail(
-            f"{CHROMIUM} not found: install it with `apt-get install -y chromium fonts-noto-cjk` "
-            "(.ci/run does this); the browser test never skips",
-            pytrace=False,
-        )
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def submitted(page: Page, button: str, notice: str, *, exact: bool = True) -> None:

@@ -8,16 +8,15 @@ through the development login page, opens the triage queue and routes the work o
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
+from browser import chromium, serve
 from hotline_client import HotlineClient, work_order
 from infra import Database
 from intake.entrypoints.api.app import create_app
@@ -28,15 +27,6 @@ pytestmark = pytest.mark.integration
 
 PORT = 28301
 BASE = f"http://127.0.0.1:{PORT}"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path("/tmp/intake_triage.png")
 
 
@@ -44,43 +34,15 @@ SCREENSHOT = Path("/tmp/intake_triage.png")
 async def served_intake(intake_db: Database, stack: Stack) -> AsyncIterator[str]:
     """The intake app served by uvicorn on 127.0.0.1:28301 in this event loop."""
     settings = IntakeSettings(database_url=intake_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap)
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=PORT, lifespan="on", log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while not server.started:
-        if task.done():
-            task.result()
-            pytest.fail(f"uvicorn stopped before serving on port {PORT} (is the port in use?)", pytrace=False)
-        if loop.time() > deadline:
-            server.should_exit = True
-            pytest.fail(f"uvicorn did not start on port {PORT} within 30 s", pytrace=False)
-        await asyncio.sleep(0.05)
-    try:
-        yield BASE
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=30)
+    async with serve(create_app(settings), PORT) as url:
+        yield url
 
 
 @pytest_asyncio.fixture
 async def browser() -> AsyncIterator[Browser]:
     """Debian's chromium under Playwright; a missing browser fails the test with the fix."""
-    if shutil.which(str(CHROMIUM)) is None:
-        pytest.fail(
-            f"{CHROMIUM} not found: install it with `apt-get install -y chromium fonts-noto-cjk` "
-            "(.ci/run does this); the browser test never skips",
-            pytrace=False,
-        )
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def test_triage_one_work_order_in_a_real_browser(served_intake: str, browser: Browser) -> None:

@@ -26,7 +26,6 @@ from shared.stack.stack import Stack
 pytestmark = pytest.mark.integration
 
 PORT = 28401
-BASE = f"http://127.0.0.1:{PORT}"
 SCREENSHOT = Path("/tmp/cp_case.png")
 FEEDBACK = "经核实，儿童已安全，继父接受家庭教育指导，学校持续关注。感谢您的报告。"
 

@@ -26,7 +26,6 @@ from shared.stack.stack import Stack
 pytestmark = pytest.mark.integration
 
 PORT = 28301
-BASE = f"http://127.0.0.1:{PORT}"
 SCREENSHOT = Path("/tmp/intake_triage.png")
 
 

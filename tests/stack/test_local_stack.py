@@ -17,8 +17,8 @@ from shared.stack.services import built_services
 
 pytestmark = pytest.mark.integration
 INSTANCE = "stacktest"
-KAFKA_PORT = 39092
-PORT_OFFSET = 30000
+KAFKA_PORT = 31592  # below the ephemeral range (32768+), so no client socket can hold it
+PORT_OFFSET = 14000  # APIs on 22001+, worker metrics on 23001+
 
 
 def casework(*args: str) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,8 @@ from shared.stack.stack import local_stack
 app = typer.Typer(help="民政业务平台 casework platform command line", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter topics: list and replay", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+timeline_app = typer.Typer(help="The timeline projection: rebuild it from Kafka", no_args_is_help=True)
+app.add_typer(timeline_app, name="timeline")
 
 
 def _bootstrap(explicit: str | None) -> str:
@@ -125,6 +127,29 @@ def dlq_replay(
             f"-> {d.header('x-original-topic')}"
         )
     typer.echo(f"replayed {len(chosen)} dead letter(s)")
+
+
+@timeline_app.command("rebuild")
+def timeline_rebuild(
+    accept_changes: Annotated[
+        bool,
+        typer.Option(
+            "--accept-changes", help="Swap even if entries differ from live (after a renderer changed)"
+        ),
+    ] = False,
+    database_url: Annotated[
+        str | None, typer.Option(help="timeline database (default: TIMELINE_DATABASE_URL or the local stack)")
+    ] = None,
+    bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers")] = None,
+) -> None:
+    """Replay every domain topic into a fresh table while the live projection serves, check it against
+    the live one, swap it in atomically; prints events per second."""
+    from timeline.entrypoints.cli import rebuild_command
+
+    code = rebuild_command(
+        database_url=database_url, bootstrap=bootstrap, accept_changes=accept_changes, say=typer.echo
+    )
+    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -42,6 +42,8 @@ class ConsumerConfig:
     backoff_s: float = 0.2
     max_records: int = 200
     session_timeout_ms: int = 10000
+    # A regex of topic names to subscribe to instead of `topics` (new matching topics are picked up).
+    pattern: str | None = None
 
 
 class _Duplicate(Exception):
@@ -74,7 +76,7 @@ class ConsumerLoop:
         self._stop = stop
         while not stop.is_set():
             consumer = AIOKafkaConsumer(
-                *self._cfg.topics,
+                *(() if self._cfg.pattern else self._cfg.topics),
                 bootstrap_servers=self._cfg.bootstrap_servers,
                 group_id=self._cfg.group,
                 client_id=f"{self._cfg.group}-consumer",
@@ -83,9 +85,16 @@ class ConsumerLoop:
                 session_timeout_ms=self._cfg.session_timeout_ms,
                 heartbeat_interval_ms=max(1000, self._cfg.session_timeout_ms // 3),
             )
+            if self._cfg.pattern:
+                consumer.subscribe(pattern=self._cfg.pattern)
             try:
                 await asyncio.wait_for(consumer.start(), 30)
-                log.info("consumer_started", group=self._cfg.group, topics=list(self._cfg.topics))
+                log.info(
+                    "consumer_started",
+                    group=self._cfg.group,
+                    topics=list(self._cfg.topics),
+                    pattern=self._cfg.pattern,
+                )
                 while not stop.is_set():
                     batch = await consumer.getmany(timeout_ms=500, max_records=self._cfg.max_records)
                     for tp, records in batch.items():

@@ -1,0 +1,1 @@
+"""The timeline's caseworker pages (Simplified Chinese, server-rendered, plain HTML forms)."""

@@ -1,0 +1,147 @@
+"""The projection handler on a real database: idempotent, delivery-order invariant, every type projected."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from aiokafka.structs import ConsumerRecord
+
+from infra import Database
+from shared.auth.principal import Principal, Program, Role
+from shared.contracts.envelope import CloudEvent
+from shared.db import make_engine, make_session_factory
+from timeline.entrypoints.consumer import ProjectionConsumer, consumer_config
+from timeline.service_layer import views
+from timeline.settings import TimelineSettings
+
+pytestmark = pytest.mark.integration
+
+VIEWERS = {
+    "cp": Principal(
+        "cp", "社工", frozenset({Role.caseworker}), "500154", frozenset({Program.child_protection})
+    ),
+    "agent": Principal("agent", "话务", frozenset({Role.intake_agent}), "500154", frozenset()),
+    "auditor": Principal("aud", "审计", frozenset({Role.auditor}), "500000", frozenset()),
+    "elsewhere": Principal(
+        "x", "外区", frozenset({Role.caseworker}), "510104", frozenset({Program.child_protection})
+    ),
+}
+
+
+async def snapshot(db: Database) -> list[object]:
+    return await db.fetchcol(
+        "SELECT row(event_id, event_time, source, type, topic, case_ref, order_no, personkeys, regioncode, "
+        "correlation_id, causation_id, trace_id, sensitivity, summary, excerpt)::text "
+        "FROM timeline_entry ORDER BY event_id"
+    )
+
+
+async def query(session: Any, kind: str, s: Any, viewer: views.Viewer, cursor: str | None, limit: int) -> Any:
+    if kind == "case":
+        return await views.case_timeline(
+            session, "child_protection", str(s.case_id), viewer, cursor=cursor, limit=limit
+        )
+    if kind == "wo":
+        return await views.work_order_timeline(session, s.order_no, viewer, cursor=cursor, limit=limit)
+    return await views.person_timeline(session, s.child_key, viewer, cursor=cursor, limit=limit)
+
+
+async def every_query(db: Database, stories: list[Any], page_size: int = 3) -> dict[str, Any]:
+    """Every query of every story for every viewer, paged through, without recorded times."""
+    engine = make_engine(db.url, pool_size=1)
+    out: dict[str, Any] = {}
+    try:
+        async with make_session_factory(engine)() as session:
+            for s in stories:
+                for name, p in VIEWERS.items():
+                    viewer = views.Viewer.from_principal(p)
+                    for kind in ("case", "wo", "person"):
+                        entries, cursor = [], None
+                        while True:
+                            page = await query(session, kind, s, viewer, cursor, page_size)
+                            entries += [
+                                (e.event_id, e.summary, e.sensitivity, e.trace_id) for e in page.entries
+                            ]
+                            if (cursor := page.next_cursor) is None:
+                                break
+                        out[f"{s.order_no}/{name}/{kind}"] = entries
+    finally:
+        await engine.dispose()
+    return out
+
+
+async def test_each_event_is_one_entry_however_often_it_is_delivered(
+    tl_db: Database, story: Any, project: Any
+) -> None:
+    s = story().full()
+    await project(tl_db, s.events)
+    first = await snapshot(tl_db)
+    await project(tl_db, s.events)
+    await project(tl_db, reversed(s.events))
+    assert await snapshot(tl_db) == first
+    assert await tl_db.fetchval("SELECT count(*) FROM timeline_entry") == len(s.events)
+
+
+async def test_shuffled_delivery_gives_the_same_answers(tl_db: Database, story: Any, project: Any) -> None:
+    stories = [story().full(), story(minor=False).intake_only(), story(region="510104").full()]
+    events: list[CloudEvent] = [e for s in stories for e in s.events]
+    await project(tl_db, events)
+    expected = await every_query(tl_db, stories)
+    # The story's own causal order is visible to the child-protection caseworker of the region.
+    wo = [summary for _, summary, _, _ in expected[f"{stories[0].order_no}/cp/wo"]]
+    assert (
+        wo.index(next(x for x in wo if "已签收" in x)) == wo.index(next(x for x in wo if "已受理" in x)) + 1
+    )
+    assert wo[-2:] == [
+        "案件 WB-2026-000123结案，已向报告人反馈",
+        f"工单 {stories[0].order_no}已办结，办结回复已生成",
+    ]
+    rng = random.Random(20261123)
+    for _ in range(3):
+        await tl_db.execute("TRUNCATE timeline_entry, person_link")
+        rng.shuffle(events)
+        await project(tl_db, events)
+        assert await every_query(tl_db, stories) == expected
+
+
+async def test_unknown_types_are_projected_through_the_consumer_loop(tl_db: Database, stack: Any) -> None:
+    settings = TimelineSettings(database_url=tl_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap)
+    engine = make_engine(tl_db.url, pool_size=2)
+
+    def no_dlq() -> Any:
+        raise AssertionError("nothing may be dead-lettered")
+
+    loop = ProjectionConsumer(consumer_config(settings), make_session_factory(engine), no_dlq)
+    event = CloudEvent(
+        type="newservice.case.opened",
+        source="/services/newservice",
+        data={"case_id": "n-1", "region_code": "500154"},
+        regioncode="500154",
+    )
+    record = ConsumerRecord(
+        topic="newservice.case.v1",
+        partition=0,
+        offset=7,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"n-1",
+        value=event.value(),
+        checksum=None,
+        serialized_key_size=3,
+        serialized_value_size=len(event.value()),
+        headers=[(k, v.encode()) for k, v in event.attribute_headers().items()],
+    )
+    try:
+        assert await loop.process(record) == "handled"
+        assert await loop.process(record) == "duplicate"
+    finally:
+        await engine.dispose()
+    row = await tl_db.fetchval(
+        "SELECT row(source, topic, case_ref, summary, sensitivity)::text FROM timeline_entry "
+        "WHERE event_id = $1",
+        event.id,
+    )
+    assert row == "(newservice,newservice.case.v1,newservice/n-1,newservice：case.opened,normal)"
+    assert await tl_db.fetchval("SELECT count(*) FROM inbox_message WHERE consumer = 'timeline'") == 1

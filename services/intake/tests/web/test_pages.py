@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from stdnum.cn import ric
 
 from hotline_client import HotlineClient, work_order
 from infra import Database
@@ -20,6 +21,11 @@ pytestmark = pytest.mark.integration
 
 ORIGIN = {"Origin": "http://intake.test"}
 LIST = "/desk/work-orders"
+# Synthetic ID numbers: a 17-digit base and the check digit stdnum computes for it.
+_ADULT_DIGIT = ric.calc_check_digit("11010119900307123" + "0")
+# Deliberately a wrong check digit: the list must show the id_number_invalid flag.
+ADULT_BAD_ID = "11010119900307123" + ("1" if _ADULT_DIGIT != "1" else "2")
+CHILD_ID = "11010120150307123" + ric.calc_check_digit("11010120150307123" + "0")
 
 
 def _rows(html: str) -> list[str]:
@@ -132,7 +138,7 @@ async def test_list_filters_overdue_first_flags_and_pagination(
         category_code="XX-UNKNOWN",
         region_code="500100",
         received_at="2026-11-22T23:30:00+08:00",
-        subjects=[{"name": "李四", "id_number": "110101199003071234"}],
+        subjects=[{"name": "李四", "id_number": ADULT_BAD_ID}],
     )
     agent = login("intake_agent", "500100")
 
@@ -184,7 +190,7 @@ async def test_triage_routing_from_the_desk(
         "GD-TRIAGE-1",
         category_code="XX-UNKNOWN",
         caller={"name": "王女士", "phone": "13800138000"},
-        subjects=[{"name": "小明", "id_number": "11010120150307123X", "age": 11}],
+        subjects=[{"name": "小明", "id_number": CHILD_ID, "age": 11}],
     )
     assert receipt["routed_to"] == "triage"
     detail_url = f"{LIST}/{receipt['intake_id']}"
@@ -199,7 +205,7 @@ async def test_triage_routing_from_the_desk(
     assert 'action="' + route_url + '"' in page.text
     assert 'id="route-county" name="county" value="500154"' in page.text
     assert "王**" in page.text and "138****8000" in page.text and "13800138000" not in page.text
-    assert "110*" in page.text and "11010120150307123X" not in page.text
+    assert "110*" in page.text and CHILD_ID not in page.text
     assert '<label for="route-target">承办业务</label>' in page.text
 
     form = {"target": "child_protection", "county": "500154"}

@@ -23,7 +23,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from child_protection.domain.errors import ChildProtectionError, NotFound
 from child_protection.domain.model import (
@@ -34,8 +33,12 @@ from child_protection.domain.model import (
     Report,
 )
 from child_protection.domain.stages import CHAIN, LABELS, SHORT_LABELS, TERMINAL, Stage, position
+from child_protection.entrypoints.api.deps import get_cipher as _cipher
+from child_protection.entrypoints.api.deps import get_sessions as _sessions
+from child_protection.entrypoints.api.deps import get_settings as _settings
 from child_protection.entrypoints.api.routes import actor_of, child_from, problem_for
 from child_protection.entrypoints.api.schemas import ReportIn
+from child_protection.entrypoints.web.common import int_param, parse_id
 from child_protection.service_layer import handlers, views
 from child_protection.service_layer.access import (
     WORKER_ROLES,
@@ -46,10 +49,8 @@ from child_protection.service_layer.access import (
     log_access,
 )
 from child_protection.service_layer.unit_of_work import unit_of_work
-from child_protection.settings import ChildProtectionSettings
 from shared.auth.login import ROLE_LABELS
 from shared.auth.principal import Principal, Program, Role
-from shared.crypto import FieldCipher
 from shared.identity import mask_id_number, mask_name, mask_phone, parse_id_number
 from shared.regions import NATIONAL_SCOPES, is_region_code, region_prefix
 from shared.web import (
@@ -288,21 +289,6 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 # ------------------------------------------------------------------------------------------ plumbing
 
 
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return sessions
-
-
-def _cipher(request: Request) -> FieldCipher:
-    cipher: FieldCipher = request.app.state.cipher
-    return cipher
-
-
-def _settings(request: Request) -> ChildProtectionSettings:
-    settings: ChildProtectionSettings = request.app.state.settings
-    return settings
-
-
 def is_worker(principal: Principal) -> bool:
     """Child-protection staff who may report and carry cases (in their region)."""
     return principal.has_program(Program.child_protection) and principal.has_role(*WORKER_ROLES)
@@ -396,13 +382,6 @@ def _not_found(request: Request, principal: Principal) -> PageExit:
     return PageExit(error_page(request, 404, "案件不存在，或不在您的管辖范围内。", principal))
 
 
-def _parse_id(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
 def _form_values(form: Any, limit: int = MAX_TEXT) -> dict[str, str]:
     return {k: v.strip()[:limit] for k, v in form.multi_items() if isinstance(v, str)}
 
@@ -413,14 +392,6 @@ def _form_values(form: Any, limit: int = MAX_TEXT) -> dict[str, str]:
 @router.get("/")
 async def home() -> RedirectResponse:
     return RedirectResponse("/cases", status_code=303)
-
-
-def _int_param(raw: str | None, default: int, *, low: int, high: int) -> int:
-    try:
-        value = int(raw) if raw is not None else default
-    except ValueError:
-        return default
-    return min(max(value, low), high)
 
 
 STAGE_FILTERS: list[tuple[str, str]] = [
@@ -444,7 +415,7 @@ async def case_queue(request: Request, principal: CpUser) -> HTMLResponse:
     stage = params.get("stage", "")
     if stage not in {value for value, _ in STAGE_FILTERS}:
         stage = ""
-    page = _int_param(params.get("page"), 1, low=1, high=100_000)
+    page = int_param(params.get("page"), 1, low=1, high=100_000)
     now = datetime.now(UTC)
     async with _sessions(request)() as session:
         rows, total = await views.work_queue(
@@ -764,7 +735,7 @@ def _done_notice(done: str, stage: Stage) -> str | None:
 
 @router.get("/cases/{case_id}")
 async def case_page(case_id: str, request: Request, principal: CpUser) -> HTMLResponse:
-    parsed = _parse_id(case_id)
+    parsed = parse_id(case_id)
     if parsed is None:
         raise _not_found(request, principal)
     return await _case_page(request, principal, parsed, done=request.query_params.get("done"))
@@ -772,7 +743,7 @@ async def case_page(case_id: str, request: Request, principal: CpUser) -> HTMLRe
 
 async def _checked_case(request: Request, principal: Principal, case_id: str) -> tuple[uuid.UUID, str]:
     """The case id and region when the caller may read it (404 page otherwise)."""
-    parsed = _parse_id(case_id)
+    parsed = parse_id(case_id)
     if parsed is None:
         raise _not_found(request, principal)
     async with _sessions(request)() as session:

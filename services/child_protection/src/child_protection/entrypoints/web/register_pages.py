@@ -22,7 +22,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from child_protection.adapters import child_repository as reads
 from child_protection.domain.child import (
@@ -48,7 +47,11 @@ from child_protection.domain.errors import (
 )
 from child_protection.domain.model import RISK_LABELS
 from child_protection.domain.stages import LABELS as STAGE_LABELS
+from child_protection.entrypoints.api.deps import get_cipher as _cipher
+from child_protection.entrypoints.api.deps import get_sessions as _sessions
+from child_protection.entrypoints.api.deps import get_settings as _settings
 from child_protection.entrypoints.api.routes import actor_of
+from child_protection.entrypoints.web.common import int_param, parse_id
 from child_protection.service_layer import register
 from child_protection.service_layer.access import (
     WORKER_ROLES,
@@ -59,10 +62,8 @@ from child_protection.service_layer.access import (
     log_access,
 )
 from child_protection.service_layer.unit_of_work import UnitOfWork, unit_of_work
-from child_protection.settings import ChildProtectionSettings
 from shared.auth.login import ROLE_LABELS
 from shared.auth.principal import Principal, Program, Role
-from shared.crypto import FieldCipher
 from shared.regions import NATIONAL_SCOPES, is_region_code, region_prefix
 from shared.web import (
     PageExit,
@@ -216,21 +217,6 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 # ------------------------------------------------------------------------------------------ plumbing
 
 
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return sessions
-
-
-def _cipher(request: Request) -> FieldCipher:
-    cipher: FieldCipher = request.app.state.cipher
-    return cipher
-
-
-def _settings(request: Request) -> ChildProtectionSettings:
-    settings: ChildProtectionSettings = request.app.state.settings
-    return settings
-
-
 def _today() -> date:
     return china_date(datetime.now(UTC))
 
@@ -304,13 +290,6 @@ def _not_found(request: Request, principal: Principal) -> PageExit:
     return PageExit(error_page(request, 404, "儿童档案不存在，或不在您的管辖范围内。", principal))
 
 
-def _parse_id(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
 def _status_for(exc: ChildProtectionError) -> int:
     if isinstance(exc, NotFound):
         return 404
@@ -319,14 +298,6 @@ def _status_for(exc: ChildProtectionError) -> int:
     if isinstance(exc, InvalidChildData | MissingPrerequisite):
         return 422
     return 400
-
-
-def _int_param(raw: str | None, default: int, *, low: int, high: int) -> int:
-    try:
-        value = int(raw) if raw is not None else default
-    except ValueError:
-        return default
-    return min(max(value, low), high)
 
 
 def _date(raw: str, label: str, errors: list[str], *, required: bool = False) -> date | None:
@@ -380,7 +351,7 @@ async def register_list(request: Request, principal: RegisterUser) -> HTMLRespon
     elif is_region_code(region):
         region = region_prefix(region)
     form["region"] = region
-    page = _int_param(params.get("page"), 1, low=1, high=100_000)
+    page = int_param(params.get("page"), 1, low=1, high=100_000)
     today = _today()
     async with _sessions(request)() as session:
         rows, total = await reads.list_children(
@@ -432,7 +403,7 @@ async def visits_page(request: Request, principal: RegisterUser) -> HTMLResponse
     """访视计划: visits to make, overdue (and missed in the last 30 days, not made good) first."""
     params = request.query_params
     settings = _settings(request)
-    days = _int_param(params.get("days"), settings.visit_due_window_days, low=0, high=90)
+    days = int_param(params.get("days"), settings.visit_due_window_days, low=0, high=90)
     mine = params.get("mine") == "1"
     today = _today()
     async with _sessions(request)() as session:
@@ -706,13 +677,13 @@ async def _child_page(
 
 @router.get("/children/{child_id}")
 async def child_page(child_id: str, request: Request, principal: RegisterUser) -> HTMLResponse:
-    parsed = _parse_id(child_id)
+    parsed = parse_id(child_id)
     if parsed is None:
         raise _not_found(request, principal)
     params = request.query_params
     notice = DONE_NOTICES.get(params.get("done", ""))
     case_link = None
-    case_id = _parse_id(params.get("case", ""))
+    case_id = parse_id(params.get("case", ""))
     if notice and case_id is not None:
         linked = params.get("linked") == "1"
         case_link = {
@@ -724,7 +695,7 @@ async def child_page(child_id: str, request: Request, principal: RegisterUser) -
 
 async def _changeable(request: Request, principal: Principal, child_id: str) -> uuid.UUID:
     """The file's id once the caller may change it: a 404 page outside scope, a 403 page for auditors."""
-    parsed = _parse_id(child_id)
+    parsed = parse_id(child_id)
     if parsed is None:
         raise _not_found(request, principal)
     async with _sessions(request)() as session:
@@ -739,7 +710,7 @@ async def _changeable(request: Request, principal: Principal, child_id: str) -> 
 
 
 def _guardian_rows(form: Any, values: Mapping[str, str]) -> list[dict[str, Any]]:
-    count = _int_param(values.get("row_count"), 0, low=0, high=MAX_GUARDIAN_ROWS)
+    count = int_param(values.get("row_count"), 0, low=0, high=MAX_GUARDIAN_ROWS)
     primary = values.get("primary", "")
     rows = []
     for i in range(count):
@@ -860,7 +831,7 @@ async def _apply(
             visited_on = _one_date(values.get("visited_on", ""), "访视日期", required=True)
             assert visited_on is not None
             raw_visit = values.get("visit_id", "")
-            visit_id = _parse_id(raw_visit) if raw_visit else None
+            visit_id = parse_id(raw_visit) if raw_visit else None
             if raw_visit and visit_id is None:
                 raise _FormError("请选择要记录的访视")
             _, _, opened = await register.record_visit(
@@ -887,7 +858,7 @@ async def _apply(
 @router.post("/children/{child_id}/reveal-id", dependencies=[Depends(same_origin)])
 async def reveal_id(child_id: str, request: Request, principal: RegisterUser) -> Response:
     """A supervisor sees the full ID number on the page (once); the reveal and its reason are logged."""
-    parsed = _parse_id(child_id)
+    parsed = parse_id(child_id)
     if parsed is None:
         raise _not_found(request, principal)
     async with _sessions(request)() as session:

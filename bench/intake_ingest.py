@@ -1,58 +1,36 @@
-"""Intake ingest: signed 12345 POSTs at rising concurrency against a running intake (loopback only).
+"""Intake ingest: signed 12345 POSTs at rising concurrency (closed loop, loopback only).
 
-usage: .venv/bin/python bench/intake_ingest.py [--url http://127.0.0.1:8001] [--duration 10]
-       [--concurrency 1,4,16,32] [--max-requests 20000]
-Prints and writes (bench/results/intake_ingest-<time>.json) accepted work orders per second,
-latency p50/p95/p99 and errors for each concurrency level. Bounded by duration and request count.
+Each client sends its next work order as soon as the previous one is answered. Reports accepted work
+orders per second, latency p50/p95/p99 and errors per level; every other service keeps running, so the
+figures include the workers' share of the two cores.
+
+    .venv/bin/python -m bench.intake_ingest [--smoke]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import platform
-import secrets
-import statistics
 import time
 import uuid
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
-import orjson
 
-from intake.entrypoints.api.signature import sign
+from bench.common import api_url, quantiles, require_loopback, say
+from hotline_client import HotlineClient, work_order
+from shared.stack.stack import Stack
 
-KEY_ID, SECRET = "dev-12345", "dev-12345-secret"
-RESULTS = Path(__file__).resolve().parent / "results"
+CATEGORIES = ("MZ-CP-02", "MZ-SA-01", "MZ-VR-01", "XX-99")
 
 
-def body(run: str, i: int) -> bytes:
-    return orjson.dumps(
-        {
-            "order_no": f"BENCH-{run}-{i}",
-            "received_at": "2026-11-23T09:30:00+08:00",
-            "category_code": ("MZ-CP-02", "MZ-SA-01", "MZ-VR-01", "XX-99")[i % 4],
-            "urgency": "normal",
-            "region_code": "500154",
-            "content": "压测工单：儿童无人照看，请核实处置。" * 4,
-            "caller": {"name": "测试", "phone": "13800000000"},
-            "subjects": [{"name": "小明", "gender": "male", "age": 8}],
-        }
+def bench_order(run: str, i: int) -> dict[str, Any]:
+    """A varied synthetic work order: a quarter each for child protection, assistance, rescue, unknown."""
+    return work_order(
+        f"BENCH-{run}-{i}",
+        category_code=CATEGORIES[i % len(CATEGORIES)],
+        urgency="normal",
+        content="压测工单：儿童无人照看，请核实处置。" * 4,
     )
-
-
-def headers(raw: bytes) -> dict[str, str]:
-    ts, nonce = int(time.time()), secrets.token_hex(16)
-    return {
-        "Content-Type": "application/json",
-        "X-Hotline-Key-Id": KEY_ID,
-        "X-Hotline-Timestamp": str(ts),
-        "X-Hotline-Nonce": nonce,
-        "X-Hotline-Signature": sign(SECRET, ts, nonce, raw),
-    }
 
 
 async def level(url: str, concurrency: int, duration_s: float, max_requests: int) -> dict[str, Any]:
@@ -60,75 +38,72 @@ async def level(url: str, concurrency: int, duration_s: float, max_requests: int
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
-    counter = iter(range(max_requests))
-    deadline = time.perf_counter() + duration_s
+    numbers = iter(range(max_requests))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+        hotline = HotlineClient(http)
+        deadline = time.perf_counter() + duration_s
 
-        async def worker() -> None:
+        async def client() -> None:
             nonlocal errors
-            for i in counter:
+            for i in numbers:
                 if time.perf_counter() > deadline:
                     return
-                raw = body(run, i)
                 t0 = time.perf_counter()
                 try:
-                    r = await client.post("/api/v1/hotline/work-orders", content=raw, headers=headers(raw))
-                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
-                    if r.status_code == 202:
-                        latencies.append(time.perf_counter() - t0)
+                    r = await hotline.post_work_order(bench_order(run, i))
                 except httpx.HTTPError:
+                    errors += 1
+                    continue
+                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+                if r.status_code == 202:
+                    latencies.append(time.perf_counter() - t0)
+                else:
                     errors += 1
 
         started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(client() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [0.0] * 99
     return {
         "concurrency": concurrency,
         "seconds": round(elapsed, 2),
         "accepted": len(latencies),
         "accepted_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(q[49] * 1000, 2),
-        "p95_ms": round(q[94] * 1000, 2),
-        "p99_ms": round(q[98] * 1000, 2),
-        "statuses": statuses,
+        "latency_ms": quantiles(latencies),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "errors": errors,
     }
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--url", default="http://127.0.0.1:8001")
-    parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--concurrency", default="1,4,16,32")
-    parser.add_argument("--max-requests", type=int, default=20000)
-    args = parser.parse_args()
-    if urlparse(args.url).hostname not in {"127.0.0.1", "localhost", "::1"}:
-        raise SystemExit("benchmarks only target loopback")
-    results = []
-    for c in (int(x) for x in args.concurrency.split(",")):
-        result = await level(args.url, c, args.duration, args.max_requests)
-        results.append(result)
-        print(json.dumps(result, ensure_ascii=False))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"intake_ingest-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "scenario": "intake_ingest",
-                "machine": platform.uname()._asdict(),
-                "python": platform.python_version(),
-                "url": args.url,
-                "levels": results,
-            },
-            indent=2,
+async def run(stack: Stack, smoke: bool) -> dict[str, Any]:
+    url = api_url(stack, "intake")
+    require_loopback(url)
+    duration = 2.0 if smoke else 10.0
+    concurrencies = (1, 4) if smoke else (1, 4, 16, 32)
+    levels = []
+    for c in concurrencies:
+        result = await level(url, c, duration, max_requests=20_000)
+        levels.append(result)
+        q = result["latency_ms"]
+        say(
+            f"  c={c}: {result['accepted_per_s']} accepted/s, p50 {q['p50']} p95 {q['p95']} "
+            f"p99 {q['p99']} ms, errors {result['errors']}"
         )
-    )
-    print(f"written {out}")
+    best = max(levels, key=lambda x: x["accepted_per_s"])
+    return {
+        "parameters": {
+            "seconds_per_level": duration,
+            "concurrency": list(concurrencies),
+            "closed_loop": True,
+        },
+        "levels": levels,
+        "best_accepted_per_s": best["accepted_per_s"],
+        "best_at_concurrency": best["concurrency"],
+        "errors": sum(x["errors"] for x in levels),
+    }
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    from bench.run import main_one
+
+    main_one("intake_ingest")

@@ -212,13 +212,36 @@ def footprint(stack: Stack) -> dict[str, float | None]:
     }
 
 
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU time (user + system) used so far by every process of the stack, PostgreSQL's backends included."""
+    used: dict[str, float] = {}
+    for name, process in process_table(stack).items():
+        members = [process, *(process.children(recursive=True) if name == "postgresql" else [])]
+        total = 0.0
+        for member in members:
+            try:
+                t = member.cpu_times()
+                total += t.user + t.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        used[name] = total
+    return used
+
+
 class PeakSampler:
-    """Samples every process's memory once a second in the background and keeps the peak."""
+    """Samples every process's memory once a second in the background and keeps the peak; also the CPU
+    time each process used while it ran (the load generator's own process as `bench-load`)."""
 
     def __init__(self, stack: Stack) -> None:
         self._stack = stack
         self.peak: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._cpu_start: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
+
+    def _cpu_now(self) -> dict[str, float]:
+        own = psutil.Process().cpu_times()
+        return {**cpu_seconds(self._stack), "bench-load": own.user + own.system}
 
     async def _loop(self) -> None:
         while True:
@@ -229,10 +252,15 @@ class PeakSampler:
             await asyncio.sleep(1.0)
 
     async def __aenter__(self) -> PeakSampler:
+        self._cpu_start = await asyncio.to_thread(self._cpu_now)
         self._task = asyncio.create_task(self._loop())
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        end = await asyncio.to_thread(self._cpu_now)
+        self.cpu = {
+            k: round(v - self._cpu_start[k], 2) for k, v in sorted(end.items()) if k in self._cpu_start
+        }
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

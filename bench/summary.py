@@ -150,12 +150,12 @@ def _ratio(value: float | None, reference: float | None, kind: str) -> str:
     return f"{ratio:.1%}" if kind == "share" else f"{ratio:,.1f}×"
 
 
-def _trend(value: float | None, before: float | None) -> str:
+def _trend(value: float | None, before: float | None, unit: str) -> str:
     if value is None or before is None:
         return "—"
     if before == 0:
-        return _fmt(before)
-    return f"{_fmt(before)} ({(value - before) / before:+.0%})"
+        return _fmt(before, unit)
+    return f"{_fmt(before, unit)} ({(value - before) / before:+.0%})"
 
 
 def previous_run(folder: Path) -> dict[str, Any] | None:
@@ -188,7 +188,7 @@ def render(results: dict[str, Any], previous: dict[str, Any] | None) -> str:
         lines.append(
             f"| {title} | {_fmt(value, unit)} | {ref_title or '—'} "
             f"| {_fmt(reference, unit) if ref_title else '—'} "
-            f"| {_ratio(value, reference, kind)} | {_trend(value, before)} |"
+            f"| {_ratio(value, reference, kind)} | {_trend(value, before, unit)} |"
         )
     lines += ["", "Ratio: a share of the raw ceiling (%), or how many times the raw latency (×).", ""]
     lines += _details(results)
@@ -230,6 +230,18 @@ def _details(results: dict[str, Any]) -> list[str]:
                 f"| {r['p50']} / {r['p95']} / {r['p99']} "
                 f"| {c['p50']} / {c['p95']} / {c['p99']} | {verdict} |"
             )
+        out.append("")
+    best = s.get("end_to_end", {}).get("at_highest_sustained") if s.get("end_to_end", {}).get("ok") else None
+    if best and best.get("cpu_ms_per_work_order"):
+        out += [
+            f"## CPU per work order at {best['offered_per_s']:.0f}/s (where the cores go)",
+            "",
+            "| Process | CPU ms per work order | CPU s in the run |",
+            "|---|---:|---:|",
+        ]
+        per = best["cpu_ms_per_work_order"]
+        for name in sorted(per, key=lambda n: -per[n]):
+            out.append(f"| {name} | {per[name]} | {best['cpu_s'][name]} |")
         out.append("")
     if s.get("raw_postgres", {}).get("ok"):
         out += [

@@ -6,12 +6,16 @@ import random
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from infra import Database
 from shared.auth.principal import Principal, Program, Role
 from shared.contracts.envelope import CloudEvent
+from shared.contracts.topics import DLQ_PARTITIONS, dlq_spec, dlq_topic
 from shared.db import make_engine, make_session_factory
+from shared.messaging.admin import ensure_topics
+from shared.messaging.producer import make_producer
 from timeline.entrypoints.consumer import ProjectionConsumer, consumer_config
 from timeline.service_layer import views
 from timeline.settings import TimelineSettings
@@ -106,6 +110,70 @@ async def test_shuffled_delivery_gives_the_same_answers(tl_db: Database, story: 
         assert await every_query(tl_db, stories) == expected
 
 
+def record_of(event: CloudEvent | None, topic: str, offset: int) -> ConsumerRecord[bytes, bytes]:
+    """A fetched record carrying `event` in binary mode (None: a malformed record without a CloudEvent)."""
+    value = event.value() if event else b"not a cloud event"
+    headers = [(k, v.encode()) for k, v in event.attribute_headers().items()] if event else []
+    return ConsumerRecord(
+        topic=topic,
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=value,
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=len(value),
+        headers=headers,
+    )
+
+
+async def test_a_fetched_batch_is_projected_in_one_go_and_a_malformed_one_record_by_record(
+    tl_db: Database, stack: Any, story: Any
+) -> None:
+    settings = TimelineSettings(
+        database_url=tl_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap, consumer_group="tl-batch"
+    )
+    await ensure_topics(stack.kafka.bootstrap, [dlq_spec("tl-batch")])
+    engine = make_engine(tl_db.url, pool_size=2)
+    producers: list[Any] = []
+
+    def dlq() -> Any:
+        producers.append(make_producer(stack.kafka.bootstrap, client_id="tl-batch-dlq"))
+        return producers[-1]
+
+    loop = ProjectionConsumer(consumer_config(settings), make_session_factory(engine), dlq)
+    s = story().full()
+    clean = [record_of(e, "intake.work_order.v1", i) for i, e in enumerate(s.events)]
+    try:
+        assert await loop.handle_records(clean) == len(clean) - 1
+        assert await loop.handle_records(clean) == len(clean) - 1  # redelivered: still one entry each
+        assert await tl_db.fetchval("SELECT count(*) FROM timeline_entry") == len(clean)
+        # The batch needs no inbox: the entry's primary key is the event id.
+        assert await tl_db.fetchval("SELECT count(*) FROM inbox_message") == 0
+
+        other = story().full().events[:2]
+        mixed = [record_of(other[0], "t.v1", 0), record_of(None, "t.v1", 1), record_of(other[1], "t.v1", 2)]
+        assert await loop.handle_records(mixed) == 2
+    finally:
+        await engine.dispose()
+        for p in producers:
+            await p.stop()
+    assert await tl_db.fetchval("SELECT count(*) FROM timeline_entry") == len(clean) + 2
+    # Record by record: the two good ones through the inbox, the malformed one to the dead-letter topic.
+    assert await tl_db.fetchval("SELECT count(*) FROM inbox_message") == 2
+    probe = AIOKafkaConsumer(bootstrap_servers=stack.kafka.bootstrap)
+    await probe.start()
+    try:
+        ends = await probe.end_offsets(
+            [TopicPartition(dlq_topic("tl-batch"), p) for p in range(DLQ_PARTITIONS)]
+        )
+    finally:
+        await probe.stop()
+    assert sum(ends.values()) == 1
+
+
 async def test_unknown_types_are_projected_through_the_consumer_loop(tl_db: Database, stack: Any) -> None:
     settings = TimelineSettings(database_url=tl_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap)
     engine = make_engine(tl_db.url, pool_size=2)
@@ -120,19 +188,7 @@ async def test_unknown_types_are_projected_through_the_consumer_loop(tl_db: Data
         data={"case_id": "n-1", "region_code": "500154"},
         regioncode="500154",
     )
-    record = ConsumerRecord(
-        topic="newservice.case.v1",
-        partition=0,
-        offset=7,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"n-1",
-        value=event.value(),
-        checksum=None,
-        serialized_key_size=3,
-        serialized_value_size=len(event.value()),
-        headers=[(k, v.encode()) for k, v in event.attribute_headers().items()],
-    )
+    record = record_of(event, "newservice.case.v1", 7)
     try:
         assert await loop.process(record) == "handled"
         assert await loop.process(record) == "duplicate"

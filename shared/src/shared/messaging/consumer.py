@@ -113,12 +113,7 @@ class ConsumerLoop:
     async def _process_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
     ) -> None:
-        last: int | None = None
-        for record in records:
-            if self._stop.is_set():
-                break
-            await self.process(record)
-            last = record.offset
+        last = await self.handle_records(records)
         if last is None:
             return
         if tp in consumer.assignment():
@@ -133,6 +128,16 @@ class ConsumerLoop:
                 self._metrics.set_consumer_lag(
                     tp.topic, tp.partition, self._cfg.group, max(0, highwater - (last + 1))
                 )
+
+    async def handle_records(self, records: list[ConsumerRecord[bytes, bytes]]) -> int | None:
+        """Handle one partition's fetched records in order; the offset of the last one handled."""
+        last: int | None = None
+        for record in records:
+            if self._stop.is_set():
+                break
+            await self.process(record)
+            last = record.offset
+        return last
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> Outcome:
         """Handle one record to completion: handled, duplicate, ignored or dead-lettered."""

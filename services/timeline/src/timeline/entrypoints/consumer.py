@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from opentelemetry.trace import Link, SpanContext, SpanKind, get_current_span
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts.topics import dlq_spec
@@ -16,8 +19,8 @@ from shared.messaging.admin import ensure_topics
 from shared.messaging.consumer import ConsumerConfig, ConsumerLoop, Handler
 from shared.messaging.producer import make_producer
 from shared.observability.metrics import Metrics
-from shared.observability.tracing import configure_tracing, instrument_sqlalchemy
-from timeline.service_layer.projection import project_event
+from shared.observability.tracing import configure_tracing, extract_context, instrument_sqlalchemy
+from timeline.service_layer.projection import project_event, project_record, store
 from timeline.settings import TimelineSettings
 
 log = structlog.get_logger(__name__)
@@ -49,6 +52,56 @@ class ProjectionConsumer(ConsumerLoop):
     ) -> None:
         super().__init__(config, {}, session_factory, dlq_producer_factory, metrics=metrics)
         self._handlers = _EveryType(handler)
+
+    async def handle_records(self, records: list[ConsumerRecord[bytes, bytes]]) -> int | None:
+        """A partition's fetched records in one transaction: the projection is idempotent by event id, so
+        it needs no inbox. A batch holding a malformed record, or failing for any reason, goes record by
+        record through the shared loop instead (inbox, retries, dead letters)."""
+        if self._stop.is_set() or not records:
+            return None
+        projected = [project_record(r) for r in records]
+        items = [p for p in projected if p is not None]
+        if len(items) < len(records):
+            return await super().handle_records(records)
+        started = time.perf_counter()
+        links = [Link(ctx) for r in records if (ctx := _span_context(r)) is not None]
+        try:
+            with self._tracer.start_as_current_span(
+                f"{records[0].topic} process",
+                kind=SpanKind.CONSUMER,
+                links=links,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.operation.type": "process",
+                    "messaging.destination.name": records[0].topic,
+                    "messaging.consumer.group.name": self._cfg.group,
+                    "messaging.batch.message_count": len(records),
+                },
+            ):
+                async with self._sessions() as session, session.begin():
+                    await store(session, [e for e, _ in items], [d for _, d in items])
+        except Exception as exc:
+            log.warning("batch_projection_failed", error=repr(exc), records=len(records))
+            return await super().handle_records(records)
+        seconds = (time.perf_counter() - started) / len(records)
+        for entry, _ in items:
+            if self._metrics is not None:
+                self._metrics.count_consumed(entry.type, "handled")
+                self._metrics.observe_handler(entry.type, "handled", seconds)
+        log.info(
+            "events_projected",
+            topic=records[0].topic,
+            partition=records[0].partition,
+            first_offset=records[0].offset,
+            last_offset=records[-1].offset,
+            count=len(records),
+        )
+        return int(records[-1].offset)
+
+
+def _span_context(record: ConsumerRecord[bytes, bytes]) -> SpanContext | None:
+    context = get_current_span(extract_context(list(record.headers))).get_span_context()
+    return context if context.is_valid else None
 
 
 def consumer_config(settings: TimelineSettings) -> ConsumerConfig:

@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
+from aiokafka.structs import ConsumerRecord
 from opentelemetry import trace
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from shared.contracts.envelope import CloudEvent
+from shared.contracts.envelope import CloudEvent, EnvelopeError
 from timeline.adapters.tables import person_link, timeline_entry
-from timeline.domain.entry import ProjectedEntry, project
+from timeline.domain.entry import ProjectedEntry, project, trace_id_of
 
 
 def current_trace_id() -> str | None:
@@ -71,6 +72,17 @@ async def store(
         await db.execute(
             insert(person_link).on_conflict_do_nothing(index_elements=["event_id", "key_a", "key_b"]), links
         )
+
+
+def project_record(record: ConsumerRecord[bytes, bytes]) -> tuple[ProjectedEntry, dict[str, Any]] | None:
+    """A Kafka record as an entry with its event data; None when it is not a CloudEvent (dead-lettered
+    by the live consumer, skipped by a rebuild). The trace id comes from the record's own header."""
+    try:
+        event = CloudEvent.from_kafka(list(record.headers), record.value)
+    except EnvelopeError:
+        return None
+    header = next((v.decode("utf-8", "replace") for k, v in record.headers if k == "traceparent"), None)
+    return project(event, topic=record.topic, trace_id=trace_id_of(header)), event.data
 
 
 async def project_event(event: CloudEvent, session: AsyncSession) -> None:

@@ -27,11 +27,9 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.structs import ConsumerRecord
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.contracts.envelope import CloudEvent, EnvelopeError
 from shared.db import make_engine, make_metadata
 from timeline.adapters.kafka_lag import matching_partitions
 from timeline.adapters.tables import (
@@ -42,8 +40,8 @@ from timeline.adapters.tables import (
     entry_table,
     rebuild_run,
 )
-from timeline.domain.entry import ProjectedEntry, project, trace_id_of
-from timeline.service_layer.projection import store
+from timeline.domain.entry import ProjectedEntry
+from timeline.service_layer.projection import project_record, store
 from timeline.settings import TimelineSettings
 
 log = structlog.get_logger(__name__)
@@ -144,7 +142,7 @@ async def replay(
                     if record.offset >= ends[tp]:
                         continue
                     report.events += 1
-                    projected = _project(record)
+                    projected = project_record(record)
                     if projected is None:
                         report.skipped += 1
                     else:
@@ -168,16 +166,6 @@ async def replay(
             await asyncio.wait_for(consumer.stop(), 10)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(admin.close(), 10)
-
-
-def _project(record: ConsumerRecord[bytes, bytes]) -> tuple[ProjectedEntry, dict[str, Any]] | None:
-    try:
-        event = CloudEvent.from_kafka(list(record.headers), record.value)
-    except EnvelopeError:
-        # Not a CloudEvent: the live consumer dead-letters it; it never becomes an entry.
-        return None
-    header = next((v.decode("utf-8", "replace") for k, v in record.headers if k == "traceparent"), None)
-    return project(event, topic=record.topic, trace_id=trace_id_of(header)), event.data
 
 
 async def _flush(

@@ -20,7 +20,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 from shared.contracts.envelope import CloudEvent
 from shared.messaging.dlq import send_to_dlq
 from shared.messaging.errors import is_permanent, is_transient
-from shared.messaging.inbox import already_processed, record_processed
+from shared.messaging.inbox import record_processed
 from shared.observability.metrics import Metrics
 from shared.observability.tracing import extract_context, get_tracer
 
@@ -207,9 +207,9 @@ class ConsumerLoop:
         self, record: ConsumerRecord[bytes, bytes], event: CloudEvent, handler: Handler
     ) -> Outcome:
         async with self._sessions() as session, session.begin():
-            if await already_processed(session, self._cfg.group, event.id):
-                raise _Duplicate
-            await handler(event, session)
+            # The inbox row is claimed first: an earlier delivery's row (or a concurrent one's, once it
+            # commits) makes this a duplicate before the handler runs, in one statement instead of a
+            # look-up plus an insert. A failing handler rolls the claim back with everything else.
             if not await record_processed(
                 session,
                 self._cfg.group,
@@ -220,6 +220,7 @@ class ConsumerLoop:
                 offset=record.offset,
             ):
                 raise _Duplicate
+            await handler(event, session)
         return "handled"
 
     async def _dead_letter(

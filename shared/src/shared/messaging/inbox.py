@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.messaging.tables import inbox_message
-
-
-async def already_processed(session: AsyncSession, consumer: str, event_id: str) -> bool:
-    """Checked before handling: a replayed event may fail domain rules its first delivery already applied."""
-    found = await session.scalar(
-        select(inbox_message.c.consumer).where(
-            inbox_message.c.consumer == consumer, inbox_message.c.event_id == event_id
-        )
-    )
-    return found is not None
 
 
 async def record_processed(
@@ -29,7 +18,8 @@ async def record_processed(
     partition: int,
     offset: int,
 ) -> bool:
-    """Insert the inbox row; False when a concurrent delivery already did (the caller rolls back)."""
+    """Claim the event in the handler's transaction, before the handler runs; False when an earlier or
+    concurrent delivery holds it (the caller rolls back and reports a duplicate)."""
     stmt = (
         insert(inbox_message)
         .values(

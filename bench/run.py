@@ -4,13 +4,15 @@
 
 The bench stack (var/bench, Kafka on 30192, services on their ports + 2000) is wiped, started, and
 stopped at the end. Full runs write bench/results/<time>.json and .md (kept in git: the trend);
-smoke runs write under bench/results/smoke/ (ignored) and prove only that every scenario still works.
+smoke runs write under bench/results/smoke/ and runs of some scenarios under bench/results/partial/
+(both ignored); smoke runs prove only that every scenario still works.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import json
 import sys
 import time
@@ -33,6 +35,7 @@ from bench.common import (
     wait_quiet,
 )
 from bench.common import footprint as sample_footprint
+from bench.profile import Profiler
 from bench.summary import previous_run, render
 from shared.observability.logging import configure_logging
 from shared.stack.stack import Stack
@@ -72,7 +75,7 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
-async def run_all(names: list[str], smoke: bool) -> dict[str, Any]:
+async def run_all(names: list[str], smoke: bool, profile: list[str] | None = None) -> dict[str, Any]:
     # The in-process parts (rebuild, live projection) log every event at INFO; only problems matter here.
     configure_logging("bench", "WARNING", json=False)
     stack = bench_stack()
@@ -103,6 +106,10 @@ async def run_all(names: list[str], smoke: bool) -> dict[str, Any]:
                 await wait_quiet(stack, timeout_s=240)
             say(f"== {scenario.title} ({scenario.name})")
             s0 = time.monotonic()
+            profiler = None
+            if profile and scenario.needs_services:
+                profiler = Profiler(stack, profile, RESULTS / "profiles", f"{results['run']}-{scenario.name}")
+                profiler.start()
             try:
                 figures = await asyncio.wait_for(
                     scenario.run(stack, smoke, context), scenario.limit_s / (4 if smoke else 1)
@@ -117,6 +124,8 @@ async def run_all(names: list[str], smoke: bool) -> dict[str, Any]:
                     "traceback": traceback.format_exc()[-4000:],
                 }
             results["scenarios"][scenario.name]["seconds"] = round(time.monotonic() - s0, 1)
+            if profiler is not None:
+                results["scenarios"][scenario.name]["profiles"] = profiler.stop()
     finally:
         await asyncio.to_thread(stack.down, lambda _: None)
     results["total_seconds"] = round(time.monotonic() - t0, 1)
@@ -140,16 +149,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--smoke", action="store_true", help="every scenario briefly; asserts nothing on speed"
     )
+    parser.add_argument("--only", help="comma-separated scenarios (a partial run: results/partial/)")
     parser.add_argument(
-        "--only", default=",".join(s.name for s in SCENARIOS), help="comma-separated scenarios"
+        "--profile",
+        help="comma-separated stack processes (e.g. intake-api,child_protection-worker) to record with "
+        "py-spy during each scenario; collapsed stacks and a summary go to bench/results/profiles/",
     )
     args = parser.parse_args(argv)
-    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    every = [s.name for s in SCENARIOS]
+    names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else every
     unknown = set(names) - {s.name for s in SCENARIOS}
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    results = asyncio.run(run_all(names, args.smoke))
-    folder = RESULTS / "smoke" if args.smoke else RESULTS
+    profile = [p.strip() for p in args.profile.split(",")] if args.profile else None
+    # One run at a time: a second would wipe the bench stack under the first.
+    lock_path = RESULTS.parent.parent / "var" / "bench.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say("another benchmark run is in progress (var/bench.lock); wait for it to finish")
+            return 2
+        results = asyncio.run(run_all(names, args.smoke, profile))
+    # Only complete full-size runs make the history that the summaries compare against.
+    folder = RESULTS / "smoke" if args.smoke else RESULTS if names == every else RESULTS / "partial"
     json_path, md_path = write(results, folder)
     say(md_path.read_text())
     say(f"written {json_path} and {md_path} in {results['total_seconds']}s")
@@ -164,8 +188,10 @@ def main_one(name: str) -> None:
     """Entry point of a scenario's own module: that scenario alone (plus what it needs) on the bench stack."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--profile")
     args = parser.parse_args()
-    sys.exit(main([f"--only={name}", *(["--smoke"] if args.smoke else [])]))
+    extra = [*(["--smoke"] if args.smoke else []), *([f"--profile={args.profile}"] if args.profile else [])]
+    sys.exit(main([f"--only={name}", *extra]))
 
 
 if __name__ == "__main__":

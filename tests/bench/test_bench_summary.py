@@ -8,6 +8,7 @@ from typing import Any
 
 from bench.common import quantiles
 from bench.end_to_end import _growing
+from bench.profile import summarize
 from bench.summary import previous_run, render
 
 
@@ -61,3 +62,18 @@ def test_previous_run_is_the_newest_file(tmp_path: Path) -> None:
         (tmp_path / f"{name}.json").write_text(json.dumps({"run": name, "v": value}))
     newest = previous_run(tmp_path)
     assert newest is not None and newest["v"] == 2
+
+
+def test_a_profile_summary_counts_only_the_event_loop_thread_and_names_project_code(tmp_path: Path) -> None:
+    collapsed = tmp_path / "p.txt"
+    loop = "<module> (intake/entrypoints/worker.py:9);run_until_complete (asyncio/base_events.py:1)"
+    collapsed.write_text(
+        f"{loop};handle (/work/x/shared/src/shared/messaging/consumer.py:3);execute (asyncpg/conn.py:1) 30\n"
+        f"{loop};select (selectors.py:1) 10\n"
+        "Thread.run (threading.py:1);wait (threading.py:2) 500\n"
+    )
+    text = summarize(collapsed)
+    assert "40 busy samples" in text
+    assert "75.0%  handle (shared/messaging/consumer.py:3)" in text
+    assert "75.0%  execute (asyncpg/conn.py:1)" in text
+    assert "wait (threading.py:2)" not in text

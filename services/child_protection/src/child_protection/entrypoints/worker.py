@@ -19,7 +19,7 @@ from child_protection.service_layer.unit_of_work import unit_of_work
 from child_protection.settings import ChildProtectionSettings
 from shared.crypto import FieldCipher
 from shared.db import make_engine, make_session_factory
-from shared.messaging.worker import run_worker
+from shared.messaging.worker import run_worker, serve
 
 log = structlog.get_logger(__name__)
 
@@ -81,7 +81,7 @@ def visit_scanner(
 def main() -> None:
     settings = ChildProtectionSettings()
     cipher = FieldCipher(settings.data_key.get_secret_value())
-    asyncio.run(
+    serve(
         run_worker(
             settings,
             topics=TOPICS,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from shared.messaging.worker import run_worker
+from shared.messaging.worker import run_worker, serve
 from shared.observability.metrics import get_metrics
 from timeline.entrypoints.consumer import projection_task
 from timeline.settings import TimelineSettings
@@ -12,7 +10,7 @@ from timeline.settings import TimelineSettings
 
 def main() -> None:
     settings = TimelineSettings()
-    asyncio.run(
+    serve(
         run_worker(
             settings,
             # The consumer subscribes by pattern, so it runs as an extra task rather than by topic list.

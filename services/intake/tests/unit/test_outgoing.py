@@ -11,8 +11,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql import visitors
 from stdnum.cn import ric
 
 from intake.domain.model import Subject, WorkOrder
@@ -53,16 +54,21 @@ class RecordingSession:
         self.rows: list[dict[str, Any]] = []
 
     async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> None:
-        if isinstance(statement, Insert) and statement.table.name == "outbox_message":
-            compiled = statement.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
-            # A multi-row INSERT names its parameters <column>_m<row>.
-            by_row: dict[int, dict[str, Any]] = {}
-            for name, value in compiled.params.items():
-                column, _, row = name.rpartition("_m")
-                if not row.isdigit():
-                    column, row = name, "0"
-                by_row.setdefault(int(row), {})[column] = value
-            self.rows.extend(by_row[i] for i in sorted(by_row))
+        # The outbox INSERT travels as a CTE of the statement that also sends the relay's wake-up.
+        for element in visitors.iterate(statement):
+            if isinstance(element, Insert) and element.table.name == "outbox_message":
+                self._record(element)
+
+    def _record(self, statement: Insert) -> None:
+        compiled = statement.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
+        # A multi-row INSERT names its parameters <column>_m<row>.
+        by_row: dict[int, dict[str, Any]] = {}
+        for name, value in compiled.params.items():
+            column, _, row = name.rpartition("_m")
+            if not row.isdigit():
+                column, row = name, "0"
+            by_row.setdefault(int(row), {})[column] = value
+        self.rows.extend(by_row[i] for i in sorted(by_row))
 
 
 def shipped_table() -> RoutingTable:

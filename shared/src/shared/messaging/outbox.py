@@ -70,10 +70,11 @@ async def add_many_to_outbox(
                 "payload": event.data,
             }
         )
-    # Row order is id order, which is the relay's publishing order.
-    await session.execute(insert(outbox_message).values(rows))
-    # Delivered on commit only, so the relay never wakes for a transaction that rolled back.
-    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+    # Row order is id order, which is the relay's publishing order. The wake-up rides in the same
+    # statement (one round trip); NOTIFY is delivered on commit only, so the relay never wakes for a
+    # transaction that rolled back.
+    staged = insert(outbox_message).values(rows).returning(outbox_message.c.id).cte("staged")
+    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")).add_cte(staged))
 
 
 def _with_trace(event: CloudEvent, trace: dict[str, str]) -> CloudEvent:

@@ -49,17 +49,26 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def verify_signature(request: Request, body: bytes, settings: IntakeSettings) -> SignedCall:
+    """Check the 12345 signature (key, timestamp window, HMAC); 401 problem+json saying what is wrong."""
+    secrets = {k: v.get_secret_value() for k, v in settings.hotline_keys.items()}
+    try:
+        return verify(request.headers, body, secrets, window_s=settings.signature_window_s)
+    except SignatureError as exc:
+        raise ProblemException(401, "Unauthorized", str(exc)) from exc
+
+
+async def claim_or_refuse(session: AsyncSession, call: SignedCall, settings: IntakeSettings) -> None:
+    """Claim the call's nonce in the caller's transaction; 401 when it was already used (a replay)."""
+    if not await claim_nonce(session, call.key_id, call.nonce, window_s=settings.signature_window_s):
+        raise ProblemException(401, "Unauthorized", "X-Hotline-Nonce 已在有效期内使用过（疑似重放）")
+
+
 async def authenticate(
     request: Request, body: bytes, settings: IntakeSettings, sessions: async_sessionmaker[AsyncSession]
 ) -> SignedCall:
-    """Verify the 12345 signature and claim its nonce; 401 problem+json saying what is wrong."""
-    secrets = {k: v.get_secret_value() for k, v in settings.hotline_keys.items()}
-    try:
-        call = verify(request.headers, body, secrets, window_s=settings.signature_window_s)
-    except SignatureError as exc:
-        raise ProblemException(401, "Unauthorized", str(exc)) from exc
+    """Signature and nonce, the nonce in a transaction of its own: for calls that write nothing else."""
+    call = verify_signature(request, body, settings)
     async with sessions() as session, session.begin():
-        fresh = await claim_nonce(session, call.key_id, call.nonce, window_s=settings.signature_window_s)
-    if not fresh:
-        raise ProblemException(401, "Unauthorized", "X-Hotline-Nonce 已在有效期内使用过（疑似重放）")
+        await claim_or_refuse(session, call, settings)
     return call

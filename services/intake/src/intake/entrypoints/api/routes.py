@@ -15,7 +15,15 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from intake.domain.errors import ConflictingRequest, InvalidTransition, WorkOrderNotFound
-from intake.entrypoints.api.deps import CipherDep, SessionsDep, SettingsDep, authenticate, read_body
+from intake.entrypoints.api.deps import (
+    CipherDep,
+    SessionsDep,
+    SettingsDep,
+    authenticate,
+    claim_or_refuse,
+    read_body,
+    verify_signature,
+)
 from intake.entrypoints.api.schemas import HotlineEventIn, WorkOrderIn, unstorable_strings
 from intake.service_layer import handlers
 from intake.service_layer.unit_of_work import unit_of_work
@@ -78,12 +86,15 @@ async def post_work_order(
 ) -> JSONResponse:
     """Receive a 12345 work order (idempotent on order_no)."""
     body = await read_body(request, settings.max_body_bytes)
-    await authenticate(request, body, settings, sessions)
+    call = verify_signature(request, body, settings)
     data = _parse(body, request, WorkOrderIn)
     secret = settings.personkey_secret.get_secret_value()
     for attempt in (1, 2):
         try:
             async with unit_of_work(sessions, cipher) as uow:
+                # The nonce is claimed in the work order's own transaction (one round trip, not a
+                # transaction of its own); a request that fails leaves it unclaimed: its replay fails alike.
+                await claim_or_refuse(uow.session, call, settings)
                 outcome = await handlers.receive_work_order(uow, data, secret=secret, now=datetime.now(UTC))
             break
         except IntegrityError:
@@ -112,13 +123,14 @@ async def post_work_order_event(
 ) -> JSONResponse:
     """A later action from 12345: supplement (补充), urge (催办), revoke (撤单), satisfaction (回访)."""
     body = await read_body(request, settings.max_body_bytes)
-    await authenticate(request, body, settings, sessions)
+    call = verify_signature(request, body, settings)
     data = _parse(body, request, HotlineEventIn)
     _require_order_no_shape(order_no)
     secret = settings.personkey_secret.get_secret_value()
     for attempt in (1, 2):
         try:
             async with unit_of_work(sessions, cipher) as uow:
+                await claim_or_refuse(uow.session, call, settings)
                 outcome = await handlers.record_hotline_event(
                     uow, order_no, data, secret=secret, now=datetime.now(UTC)
                 )

@@ -171,6 +171,9 @@ async def level(stack: Stack, rate: float, duration_s: float) -> dict[str, Any]:
         "peak_memory_mib": dict(sorted(sampler.peak.items())),
         # CPU seconds each process used from the first request to the last entry seen, and per work order.
         "cpu_s": sampler.cpu,
+        "cpu_ms_per_work_order_total": round(sum(sampler.cpu.values()) * 1000 / accepted, 1)
+        if accepted
+        else None,
         "cpu_ms_per_work_order": {k: round(v * 1000 / accepted, 2) for k, v in sampler.cpu.items()}
         if accepted
         else {},

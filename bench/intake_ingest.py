@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import api_url, quantiles, require_loopback, say
+from bench.common import PeakSampler, api_url, quantiles, require_loopback, say
 from hotline_client import HotlineClient, work_order
 from shared.stack.stack import Stack
 
@@ -33,14 +33,19 @@ def bench_order(run: str, i: int) -> dict[str, Any]:
     )
 
 
-async def level(url: str, concurrency: int, duration_s: float, max_requests: int) -> dict[str, Any]:
+async def level(
+    stack: Stack, url: str, concurrency: int, duration_s: float, max_requests: int
+) -> dict[str, Any]:
     run = uuid.uuid4().hex[:8]
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
     numbers = iter(range(max_requests))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+    async with (
+        PeakSampler(stack) as sampler,
+        httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http,
+    ):
         hotline = HotlineClient(http)
         deadline = time.perf_counter() + duration_s
 
@@ -72,6 +77,10 @@ async def level(url: str, concurrency: int, duration_s: float, max_requests: int
         "latency_ms": quantiles(latencies),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "errors": errors,
+        # What one accepted work order cost the API process in CPU (the workers run on, too).
+        "intake_api_cpu_ms_per_request": round(sampler.cpu.get("intake-api", 0.0) * 1000 / len(latencies), 2)
+        if latencies
+        else None,
     }
 
 
@@ -82,12 +91,13 @@ async def run(stack: Stack, smoke: bool) -> dict[str, Any]:
     concurrencies = (1, 4) if smoke else (1, 4, 16, 32)
     levels = []
     for c in concurrencies:
-        result = await level(url, c, duration, max_requests=20_000)
+        result = await level(stack, url, c, duration, max_requests=20_000)
         levels.append(result)
         q = result["latency_ms"]
         say(
             f"  c={c}: {result['accepted_per_s']} accepted/s, p50 {q['p50']} p95 {q['p95']} "
-            f"p99 {q['p99']} ms, errors {result['errors']}"
+            f"p99 {q['p99']} ms, errors {result['errors']}; intake-api CPU "
+            f"{result['intake_api_cpu_ms_per_request']} ms per request"
         )
     best = max(levels, key=lambda x: x["accepted_per_s"])
     return {

@@ -118,6 +118,14 @@ ROWS: tuple[tuple[str, str, Figure, str, Figure, str], ...] = (
         "share",
     ),
     (
+        "End to end: CPU per work order, every process and the load generator (at highest sustained)",
+        "ms",
+        _get("end_to_end", "at_highest_sustained", "cpu_ms_per_work_order_total"),
+        "",
+        lambda _: None,
+        "",
+    ),
+    (
         "Footprint: all processes at idle",
         "MiB",
         _get("footprint", "total_idle_mib"),
@@ -205,14 +213,14 @@ def _details(results: dict[str, Any]) -> list[str]:
         out += [
             "## Intake ingest (closed loop)",
             "",
-            "| Clients | Accepted/s | p50 ms | p95 ms | p99 ms | Errors |",
+            "| Clients | Accepted/s | p50 ms | p95 ms | p99 ms | Errors | intake-api CPU ms/request |",
         ]
-        out.append("|---:|---:|---:|---:|---:|---:|")
+        out.append("|---:|---:|---:|---:|---:|---:|---:|")
         for lv in s["intake_ingest"]["levels"]:
             q = lv["latency_ms"]
             out.append(
                 f"| {lv['concurrency']} | {lv['accepted_per_s']} | {q['p50']} | {q['p95']} | {q['p99']} "
-                f"| {lv['errors']} |"
+                f"| {lv['errors']} | {lv.get('intake_api_cpu_ms_per_request', '—')} |"
             )
         out.append("")
     if s.get("end_to_end", {}).get("ok"):

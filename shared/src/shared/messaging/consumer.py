@@ -143,6 +143,12 @@ class ConsumerLoop:
         """Handle one record to completion: handled, duplicate, ignored or dead-lettered."""
         started = time.perf_counter()
         event_type = _header(record, "ce_type") or "unknown"
+        if event_type != "unknown" and self._handlers.get(event_type) is None:
+            # A type this group does not handle (most of a shared topic): counted, and nothing else, no
+            # parsing, span, transaction or log line, which would cost as much as handling it.
+            if self._metrics is not None:
+                self._metrics.count_consumed(event_type, "ignored")
+            return "ignored"
         with (
             structlog.contextvars.bound_contextvars(
                 event_id=_header(record, "ce_id"),

@@ -51,7 +51,7 @@ test-unit: install ## Only the tests that need no broker or database
 test-integration: install ## Only the tests on real Kafka and PostgreSQL
 	$(VENV)/bin/pytest -m integration
 
-bench: install ## Every benchmark at full size on a fresh bench stack (~15 min); results in bench/results/
+bench: install ## Every benchmark at full size on a fresh bench stack (~7 min on 2 cores); results in bench/results/
 	$(VENV)/bin/python -m bench.run
 
 bench-smoke: install ## Every benchmark briefly, to prove they still work (asserts nothing about speed)

@@ -64,7 +64,7 @@ class Profiler:
 
 
 def summarize(collapsed: Path, top: int = 30) -> str:
-    """Busy samples of the main thread: share per function of this project (inclusive) and per leaf."""
+    """Busy samples of the event-loop thread: share per project function (inclusive) and per leaf."""
     inclusive: collections.Counter[str] = collections.Counter()
     leaf: collections.Counter[str] = collections.Counter()
     busy = 0
@@ -73,8 +73,10 @@ def summarize(collapsed: Path, top: int = 30) -> str:
         if not stack or not count.isdigit():
             continue
         frames = stack.split(";")
-        # The event loop's thread only: other threads (executor, exporters) mostly wait.
-        if not any("run_until_complete" in f or "asyncio_run" in f for f in frames):
+        # The event loop's thread only: other threads (executor, exporters) mostly wait. Under uvloop and
+        # SQLAlchemy's greenlets a coroutine's stack can appear without its root frames, so threads are
+        # recognised by theirs.
+        if frames[0].startswith("Thread._bootstrap"):
             continue
         n = int(count)
         busy += n

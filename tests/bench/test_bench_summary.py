@@ -70,7 +70,7 @@ def test_a_profile_summary_counts_only_the_event_loop_thread_and_names_project_c
     collapsed.write_text(
         f"{loop};handle (/work/x/shared/src/shared/messaging/consumer.py:3);execute (asyncpg/conn.py:1) 30\n"
         f"{loop};select (selectors.py:1) 10\n"
-        "Thread.run (threading.py:1);wait (threading.py:2) 500\n"
+        "Thread._bootstrap (threading.py:1);wait (threading.py:2) 500\n"
     )
     text = summarize(collapsed)
     assert "40 busy samples" in text

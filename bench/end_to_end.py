@@ -181,7 +181,7 @@ async def level(stack: Stack, rate: float, duration_s: float) -> dict[str, Any]:
 
 
 async def run(stack: Stack, smoke: bool) -> dict[str, Any]:
-    rates = (5.0,) if smoke else (20.0, 50.0, 100.0, 200.0, 300.0)
+    rates = (5.0,) if smoke else (20.0, 30.0, 40.0, 50.0, 75.0, 100.0, 200.0, 300.0)
     duration = 4.0 if smoke else 20.0
     levels: list[dict[str, Any]] = []
     failures = 0

@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg
 
 from bench.common import ROOT, say
+from infra import recreate_database
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import CHILD_PROTECTION_CASE_V1, INTAKE_WORK_ORDER_V1, TopicSpec
 from shared.db import upgrade_to_head
@@ -89,13 +90,7 @@ def work_order_events(i: int) -> list[tuple[str, CloudEvent]]:
 
 
 async def _fresh_database(stack: Stack, name: str) -> str:
-    conn = await asyncpg.connect(asyncpg_dsn(stack.postgres.uri()))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = stack.postgres.uri(name)
+    url = (await recreate_database(stack, name)).url
     await asyncio.to_thread(upgrade_to_head, ROOT / "services" / "timeline" / "alembic.ini", url)
     return url
 

@@ -144,6 +144,10 @@ ROWS: tuple[tuple[str, str, Figure, str, Figure, str], ...] = (
 )
 
 
+def _steal(share: float | None) -> str:
+    return "unknown" if share is None else f"{share:.1%}"
+
+
 def _fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
@@ -185,7 +189,8 @@ def render(results: dict[str, Any], previous: dict[str, Any] | None) -> str:
         f"{machine.get('memory_gib')} GiB; {machine.get('os')}; Python {machine.get('python')}; "
         f"Kafka {machine.get('kafka')}; {machine.get('postgresql')}; commit {machine.get('git_commit')}"
         f"{' (uncommitted changes)' if machine.get('git_dirty') else ''}. "
-        f"Load generator on the same machine. Total {results.get('total_seconds')} s.",
+        f"Load generator on the same machine. Total {results.get('total_seconds')} s; "
+        f"CPU stolen by the hypervisor: {_steal(machine.get('cpu_steal_share'))}.",
         "",
         "| Figure | Platform | Raw reference | Reference | Ratio | Previous run |",
         "|---|---:|---|---:|---:|---:|",

@@ -4,28 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiokafka.structs import ConsumerRecord
-
+from records import record_of
 from shared.contracts.envelope import CloudEvent
 from shared.messaging.consumer import ConsumerConfig, ConsumerLoop
 from shared.observability.metrics import Metrics
-
-
-def _record(event: CloudEvent) -> ConsumerRecord[bytes, bytes]:
-    value = event.value()
-    return ConsumerRecord(
-        topic="intake.work_order.v1",
-        partition=0,
-        offset=3,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"k",
-        value=value,
-        checksum=None,
-        serialized_key_size=1,
-        serialized_value_size=len(value),
-        headers=[(k, v.encode()) for k, v in event.attribute_headers().items()],
-    )
 
 
 def _forbidden(*_: Any) -> Any:
@@ -42,7 +24,7 @@ async def test_an_unhandled_type_is_ignored_and_counted_without_a_transaction() 
     handlers = {"intake.work_order.routed": _handler}
     loop = ConsumerLoop(config, handlers, _forbidden, _forbidden, metrics=metrics)
     event = CloudEvent(type="intake.work_order.received", source="/services/intake", data={"x": 1})
-    assert await loop.process(_record(event)) == "ignored"
+    assert await loop.process(record_of(event, "intake.work_order.v1")) == "ignored"
     labels = {
         "service": "consumer-routing-test",
         "event_type": "intake.work_order.received",

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.structs import ConsumerRecord
 
 from infra import Database
+from records import record_of
 from shared.auth.principal import Principal, Program, Role
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import DLQ_PARTITIONS, dlq_spec, dlq_topic
@@ -108,25 +108,6 @@ async def test_shuffled_delivery_gives_the_same_answers(tl_db: Database, story: 
         rng.shuffle(events)
         await project(tl_db, events)
         assert await every_query(tl_db, stories) == expected
-
-
-def record_of(event: CloudEvent | None, topic: str, offset: int) -> ConsumerRecord[bytes, bytes]:
-    """A fetched record carrying `event` in binary mode (None: a malformed record without a CloudEvent)."""
-    value = event.value() if event else b"not a cloud event"
-    headers = [(k, v.encode()) for k, v in event.attribute_headers().items()] if event else []
-    return ConsumerRecord(
-        topic=topic,
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"k",
-        value=value,
-        checksum=None,
-        serialized_key_size=1,
-        serialized_value_size=len(value),
-        headers=headers,
-    )
 
 
 async def test_a_fetched_batch_is_projected_in_one_go_and_a_malformed_one_record_by_record(

@@ -20,7 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.stack import procs
 from shared.stack.paths import StackPaths, project_root
-from shared.stack.services import ServiceSpec, built_services
+from shared.stack.services import built_services
 from shared.stack.stack import Stack
 
 ROOT = project_root()
@@ -264,10 +264,6 @@ class PeakSampler:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-
-
-def service_spec(stack: Stack, name: str) -> ServiceSpec:
-    return next(s for s in stack.services if s.name == name)
 
 
 def require_loopback(url: str) -> None:

@@ -28,118 +28,96 @@ def _get(*path: str | int) -> Figure:
 
 
 # (figure, unit, platform value, raw reference label, reference value, how the ratio reads)
-ROWS: tuple[tuple[str, str, Figure, str, Figure, str], ...] = (
-    (
+Row = tuple[str, str, Figure, str, Figure, str]
+Keys = tuple[str, ...]
+
+
+def _rate(title: str, path: Keys, reference: str, ref_path: Keys) -> Row:
+    """A throughput beside a raw one: the ratio is a share of the raw ceiling."""
+    return (title, "/s", _get(*path), reference, _get(*ref_path), "share")
+
+
+def _latency(title: str, path: Keys, reference: str, ref_path: Keys, *quantiles: str) -> list[Row]:
+    """Latency quantiles (`{q}` in the title) beside the raw ones; the ratio reads as times the raw."""
+    return [
+        (title.format(q=q), "ms", _get(*path, q), f"{reference} {q}", _get(*ref_path, q), "times")
+        for q in quantiles
+    ]
+
+
+def _alone(title: str, unit: str, path: Keys) -> Row:
+    """A figure with no raw counterpart."""
+    return (title, unit, _get(*path), "", lambda _: None, "")
+
+
+_E2E = ("end_to_end", "at_highest_sustained")
+_KAFKA_RT = ("raw_kafka", "round_trip_ms")
+_PG_READ = ("raw_postgres", "read_50_rows", "latency_ms")
+_KAFKA_CONSUME = ("raw_kafka", "consume_msgs_per_s")
+ROWS: tuple[Row, ...] = (
+    _rate(
         "Intake: accepted work orders/s (best level)",
-        "/s",
-        _get("intake_ingest", "best_accepted_per_s"),
+        ("intake_ingest", "best_accepted_per_s"),
         "PostgreSQL state+outbox transactions/s",
-        _get("raw_postgres", "best_tps"),
-        "share",
+        ("raw_postgres", "best_tps"),
     ),
-    (
+    _rate(
         "End to end: highest sustained work orders/s",
-        "/s",
-        _get("end_to_end", "highest_sustained_per_s"),
+        ("end_to_end", "highest_sustained_per_s"),
         "Kafka produce 1 KiB msg/s",
-        _get("raw_kafka", "produce_msgs_per_s"),
-        "share",
+        ("raw_kafka", "produce_msgs_per_s"),
     ),
-    (
-        "End to end: 202 → timeline entry p50 (at highest sustained)",
-        "ms",
-        _get("end_to_end", "at_highest_sustained", "delay_received_ms", "p50"),
-        "Kafka round trip p50",
-        _get("raw_kafka", "round_trip_ms", "p50"),
-        "times",
+    *_latency(
+        "End to end: 202 → timeline entry {q} (at highest sustained)",
+        (*_E2E, "delay_received_ms"),
+        "Kafka round trip",
+        _KAFKA_RT,
+        "p50",
+        "p99",
     ),
-    (
-        "End to end: 202 → timeline entry p99 (at highest sustained)",
-        "ms",
-        _get("end_to_end", "at_highest_sustained", "delay_received_ms", "p99"),
-        "Kafka round trip p99",
-        _get("raw_kafka", "round_trip_ms", "p99"),
-        "times",
+    *_latency(
+        "End to end: 202 → child-protection case on the timeline {q}",
+        (*_E2E, "delay_case_reported_ms"),
+        "Kafka round trip",
+        _KAFKA_RT,
+        "p50",
     ),
-    (
-        "End to end: 202 → child-protection case on the timeline p50",
-        "ms",
-        _get("end_to_end", "at_highest_sustained", "delay_case_reported_ms", "p50"),
-        "Kafka round trip p50",
-        _get("raw_kafka", "round_trip_ms", "p50"),
-        "times",
+    *_latency(
+        "Timeline: person (1,000 entries), first page {q}",
+        ("timeline_queries", "person_first_page_ms"),
+        "PostgreSQL: 50 rows by key",
+        _PG_READ,
+        "p50",
+        "p99",
     ),
-    (
-        "Timeline: person (1,000 entries), first page p50",
-        "ms",
-        _get("timeline_queries", "person_first_page_ms", "p50"),
-        "PostgreSQL: 50 rows by key p50",
-        _get("raw_postgres", "read_50_rows", "latency_ms", "p50"),
-        "times",
+    *_latency(
+        "Timeline: work order (50 entries) {q}",
+        ("timeline_queries", "work_order_ms"),
+        "PostgreSQL: 50 rows by key",
+        _PG_READ,
+        "p50",
+        "p99",
     ),
-    (
-        "Timeline: person (1,000 entries), first page p99",
-        "ms",
-        _get("timeline_queries", "person_first_page_ms", "p99"),
-        "PostgreSQL: 50 rows by key p99",
-        _get("raw_postgres", "read_50_rows", "latency_ms", "p99"),
-        "times",
-    ),
-    (
-        "Timeline: work order (50 entries) p50",
-        "ms",
-        _get("timeline_queries", "work_order_ms", "p50"),
-        "PostgreSQL: 50 rows by key p50",
-        _get("raw_postgres", "read_50_rows", "latency_ms", "p50"),
-        "times",
-    ),
-    (
-        "Timeline: work order (50 entries) p99",
-        "ms",
-        _get("timeline_queries", "work_order_ms", "p99"),
-        "PostgreSQL: 50 rows by key p99",
-        _get("raw_postgres", "read_50_rows", "latency_ms", "p99"),
-        "times",
-    ),
-    (
+    _rate(
         "Rebuild: events/s replayed into a fresh projection",
-        "/s",
-        _get("rebuild", "rebuild_events_per_s"),
+        ("rebuild", "rebuild_events_per_s"),
         "Kafka consume msg/s",
-        _get("raw_kafka", "consume_msgs_per_s"),
-        "share",
+        _KAFKA_CONSUME,
     ),
-    (
+    _rate(
         "Timeline live projection: events/s",
-        "/s",
-        _get("rebuild", "live_projection", "events_per_s"),
+        ("rebuild", "live_projection", "events_per_s"),
         "Kafka consume msg/s",
-        _get("raw_kafka", "consume_msgs_per_s"),
-        "share",
+        _KAFKA_CONSUME,
     ),
-    (
+    _alone(
         "End to end: CPU per work order, every process and the load generator (at highest sustained)",
         "ms",
-        _get("end_to_end", "at_highest_sustained", "cpu_ms_per_work_order_total"),
-        "",
-        lambda _: None,
-        "",
+        (*_E2E, "cpu_ms_per_work_order_total"),
     ),
-    (
-        "Footprint: all processes at idle",
-        "MiB",
-        _get("footprint", "total_idle_mib"),
-        "",
-        lambda _: None,
-        "",
-    ),
-    (
-        "Footprint: all processes at highest sustained rate (peak)",
-        "MiB",
-        _get("footprint", "total_peak_mib"),
-        "",
-        lambda _: None,
-        "",
+    _alone("Footprint: all processes at idle", "MiB", ("footprint", "total_idle_mib")),
+    _alone(
+        "Footprint: all processes at highest sustained rate (peak)", "MiB", ("footprint", "total_peak_mib")
     ),
 )
 

@@ -144,3 +144,13 @@ def mask_name(value: str) -> str:
     if _is_cjk(name[0]):
         return name[0] + "*" * (len(name) - 1) if len(name) > 1 else "*"
     return name[0] + "***"
+
+
+def key_of_id_number(raw: str | None, secret: str | bytes) -> tuple[str | None, IdNumberInfo | None]:
+    """The personkey of a reported ID number (None when absent or invalid) and what was read from it."""
+    if not raw:
+        return None, None
+    info = parse_id_number(raw)
+    if not info.valid or info.normalized is None:
+        return None, info
+    return personkey(info.normalized, secret), info

@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.kit.errors import DomainError
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 # Caseworkers read these; pydantic's own messages are English.
@@ -118,6 +120,16 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status, exc.title, str(exc.detail), exc.errors, exc.headers)
 
 
+def problem_for(exc: DomainError) -> ProblemException:
+    """A domain refusal as the problem it is answered with (its class says the status)."""
+    return ProblemException(exc.status, exc.title, exc.message)
+
+
+async def _on_domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem_response(exc.status, exc.title, exc.message)
+
+
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = validation_errors(exc)
@@ -140,6 +152,7 @@ async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error the app raises as `application/problem+json`."""
     app.add_exception_handler(ProblemException, _on_problem)
+    app.add_exception_handler(DomainError, _on_domain)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unhandled)

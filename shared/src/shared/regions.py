@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
 
 NATIONAL_SCOPES = frozenset({"86", "000000"})
 _CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}){0,2}")
@@ -57,3 +62,46 @@ def parent_codes(code: str) -> list[str]:
     if len(prefix) >= 4:
         parents.append(prefix[:2] + "0000")
     return parents
+
+
+@cache
+def _names() -> dict[str, str]:
+    data = json.loads(resources.files("shared").joinpath("data/regions.json").read_text(encoding="utf-8"))
+    extra = os.environ.get("CASEWORK_REGIONS_FILE")
+    if extra:
+        data.update(json.loads(Path(extra).read_text(encoding="utf-8")))
+    return {k: v for k, v in data.items() if is_region_code(k)}
+
+
+def _own_name(code: str) -> str | None:
+    return _names().get(code)
+
+
+def region_name(code: str | None) -> str:
+    """A division as people read it, e.g. 500154 → 重庆市开州区; a township missing from the table keeps its
+    county's name with its own code (重庆市开州区 500154101); an unknown code is shown as it is."""
+    if not code:
+        return ""
+    if code in NATIONAL_SCOPES:
+        return "全国"
+    if not is_region_code(code):
+        return code
+    chain = [*reversed(parent_codes(code)), code] if len(code) > 6 else _county_chain(code)
+    names = [n for c in dict.fromkeys(chain) if (n := _own_name(c)) and n != "市辖区"]
+    if not names:
+        return code
+    return "".join(names) if _own_name(code) else f"{''.join(names)} {code}"
+
+
+def _county_chain(code: str) -> list[str]:
+    return [code[:2] + "0000", code[:4] + "00", code]
+
+
+def region_label(code: str | None) -> str:
+    """The name with the code beside it, for tables and forms: 重庆市开州区（500154）."""
+    if not code:
+        return ""
+    name = region_name(code)
+    if name == code or code in NATIONAL_SCOPES:
+        return name
+    return name if name.endswith(code) else f"{name}（{code}）"

@@ -12,8 +12,8 @@ import structlog
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from stdnum.cn import ric
 
+from shared.masking import mask_text, mask_value
 from shared.observability.logging import _StdoutHandler, configure_logging
-from shared.observability.masking import mask_text, mask_value
 from shared.observability.tracing import configure_tracing, get_tracer
 
 BASE = "11010519491231003"

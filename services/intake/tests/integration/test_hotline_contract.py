@@ -15,13 +15,16 @@ import pytest_asyncio
 
 from hotline_client import DEV_SECRET, HotlineClient, signed_headers, work_order
 from infra import Database
+from intake.bootstrap import bootstrap
 from intake.entrypoints.api.signature import sign
-from intake.entrypoints.consumer import apply_case_event
+from intake.entrypoints.consumer import SUBSCRIPTION
 from intake.settings import IntakeSettings
+from records import record_of
 from shared.contracts import child_protection as cp
 from shared.contracts.envelope import CloudEvent
-from shared.crypto import FieldCipher
+from shared.contracts.topics import CHILD_PROTECTION_CASE_V1
 from shared.db import make_engine, make_session_factory
+from shared.kit.worker import consumer_loop
 from shared.messaging.outbox import make_event
 
 pytestmark = pytest.mark.integration
@@ -103,14 +106,13 @@ async def detail_of(hotline: HotlineClient, order_no: str) -> dict[str, Any]:
 
 @pytest_asyncio.fixture
 async def deliver(intake_db: Database) -> AsyncIterator[Deliver]:
-    """Apply a case event the way the intake worker does: one transaction per event."""
+    """Hand a case event to the intake worker's own consumer loop (routes, bus, inbox, one transaction)."""
     engine = make_engine(intake_db.url)
-    sessions = make_session_factory(engine)
-    cipher = FieldCipher(IntakeSettings().data_key.get_secret_value())
+    consumer = consumer_loop(bootstrap(IntakeSettings(), make_session_factory(engine)), SUBSCRIPTION)
+    offsets = iter(range(1_000_000))
 
     async def _deliver(event: CloudEvent) -> None:
-        async with sessions() as session, session.begin():
-            await apply_case_event(event, session, cipher)
+        await consumer.process(record_of(event, CHILD_PROTECTION_CASE_V1, next(offsets)))
 
     yield _deliver
     await engine.dispose()

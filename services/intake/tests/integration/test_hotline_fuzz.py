@@ -35,11 +35,14 @@ from hotline_client import DEV_KEY_ID, DEV_SECRET, HotlineClient, signed_headers
 from infra import recreate_database
 from intake.entrypoints.api.app import create_app
 from intake.entrypoints.api.signature import sign
-from intake.entrypoints.consumer import apply_case_event
+from intake.entrypoints.consumer import SUBSCRIPTION
 from intake.settings import IntakeSettings
+from records import record_of
 from shared.contracts import child_protection as cp
+from shared.contracts.topics import CHILD_PROTECTION_CASE_V1
 from shared.crypto import FieldCipher
 from shared.db import upgrade_to_head
+from shared.kit.worker import consumer_loop
 from shared.messaging.outbox import make_event
 from shared.stack.postgres import asyncpg_dsn
 from shared.stack.stack import Stack
@@ -121,10 +124,10 @@ class Fuzz:
                 "occurred_at": datetime.now(UTC),
                 "work_order_id": work_order_id,
             }
+            consumer = consumer_loop(self.app.state.runtime, SUBSCRIPTION)
             for contract in (cp.CaseAccepted(**common), cp.CaseClosed(**common, feedback="已办结。")):
-                async with self.app.state.sessions() as session, session.begin():
-                    case_event = make_event(contract, source="/services/child_protection", subject="x")
-                    await apply_case_event(case_event, session, self.cipher)
+                case_event = make_event(contract, source="/services/child_protection", subject="x")
+                assert await consumer.process(record_of(case_event, CHILD_PROTECTION_CASE_V1)) == "handled"
         return order_no
 
 

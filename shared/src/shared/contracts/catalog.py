@@ -9,7 +9,7 @@ import shared.contracts as contracts_pkg
 from shared.contracts.base import Contract
 from shared.contracts.registry import EVENT_TYPES
 
-_INFRA_MODULES = {"base", "catalog", "envelope", "registry", "topics"}
+_INFRA_MODULES = {"base", "catalog", "envelope", "labels", "registry", "topics"}
 
 
 def load_all() -> dict[str, type[Contract]]:

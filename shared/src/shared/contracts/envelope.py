@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from shared.contracts.base import Contract
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 # Extension attribute names: lower-case alphanumerics only, as the CloudEvents spec requires.
@@ -106,3 +108,27 @@ class CloudEvent:
             schemaversion=schemaversion,
             **ext,
         )
+
+
+def make_event(
+    contract: Contract,
+    *,
+    source: str,
+    subject: str,
+    correlationid: str | None = None,
+    causationid: str | None = None,
+    personkey: str | None = None,
+    regioncode: str | None = None,
+) -> CloudEvent:
+    """A CloudEvent for a contract; the trace context is attached when it is written to the outbox."""
+    return CloudEvent(
+        type=contract.EVENT_TYPE,
+        source=source,
+        data=contract.model_dump(mode="json"),
+        subject=subject,
+        schemaversion=contract.SCHEMA_VERSION,
+        correlationid=correlationid,
+        causationid=causationid,
+        personkey=personkey,
+        regioncode=regioncode,
+    )

@@ -1,4 +1,12 @@
-"""Consumer loop: inbox-checked handling in one DB transaction, offsets committed after the DB commit."""
+"""Consumer loop: each record translated by a route into a command, handled by the bus in a unit of work
+that claims the inbox row; offsets committed after the database commit.
+
+A service declares `Routes` (event type → function from the CloudEvent to a command, or None when the
+event needs nothing here) or one `default_route` for every type (the timeline), and optionally a batch
+handler that takes a partition's fetched records at once; a batch that fails goes record by record.
+Outcomes: handled, duplicate (the inbox already held it), ignored (no route, or the route said None),
+rejected (the domain refused it: logged, not retried), dead_lettered (retries used up, or malformed).
+"""
 
 from __future__ import annotations
 
@@ -7,27 +15,32 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from opentelemetry.trace import SpanKind
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from shared.contracts.envelope import CloudEvent
+from shared.kit.commands import Command
+from shared.kit.errors import DomainError
+from shared.kit.messagebus import MessageBus
+from shared.kit.unit_of_work import DuplicateDelivery, Inbound
 from shared.messaging.dlq import send_to_dlq
 from shared.messaging.errors import is_permanent, is_transient
-from shared.messaging.inbox import record_processed
 from shared.observability.metrics import Metrics
 from shared.observability.tracing import extract_context, get_tracer
 
 log = structlog.get_logger(__name__)
 
-Handler = Callable[[CloudEvent, AsyncSession], Awaitable[None]]
-Outcome = Literal["handled", "duplicate", "dead_lettered", "ignored"]
+Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+Route = Callable[[CloudEvent], Command | None]
+Routes = Mapping[str, Route]
+# Handles a partition's records in one go; raising sends the batch through the per-record path instead.
+BatchHandler = Callable[[list[Record]], Awaitable[None]]
+Outcome = Literal["handled", "duplicate", "dead_lettered", "ignored", "rejected"]
 
 
 @dataclass(frozen=True)
@@ -46,30 +59,34 @@ class ConsumerConfig:
     pattern: str | None = None
 
 
-class _Duplicate(Exception):
-    """A concurrent delivery recorded the event first; roll back this one."""
-
-
 class ConsumerLoop:
-    """Reads the topics, routes each event by type, and dead-letters what cannot be handled."""
+    """Reads the topics, routes each event to a command, and dead-letters what cannot be handled."""
 
     def __init__(
         self,
         config: ConsumerConfig,
-        handlers: Mapping[str, Handler],
-        session_factory: async_sessionmaker[AsyncSession],
+        routes: Routes,
+        bus: MessageBus,
         dlq_producer_factory: Callable[[], AIOKafkaProducer],
         *,
+        default_route: Route | None = None,
+        batch: BatchHandler | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self._cfg = config
-        self._handlers = dict(handlers)
-        self._sessions = session_factory
+        self._routes = dict(routes)
+        self._default = default_route
+        self._batch = batch
+        self._bus = bus
         self._dlq_producer_factory = dlq_producer_factory
         self._dlq_producer: AIOKafkaProducer | None = None
         self._metrics = metrics
         self._tracer = get_tracer("shared.messaging.consumer")
         self._stop = asyncio.Event()
+
+    @property
+    def config(self) -> ConsumerConfig:
+        return self._cfg
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, reconnecting after broker failures."""
@@ -111,7 +128,7 @@ class ConsumerLoop:
                 await asyncio.wait_for(self._dlq_producer.stop(), 5)
 
     async def _process_partition(
-        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[Record]
     ) -> None:
         last = await self.handle_records(records)
         if last is None:
@@ -129,8 +146,12 @@ class ConsumerLoop:
                     tp.topic, tp.partition, self._cfg.group, max(0, highwater - (last + 1))
                 )
 
-    async def handle_records(self, records: list[ConsumerRecord[bytes, bytes]]) -> int | None:
+    async def handle_records(self, records: list[Record]) -> int | None:
         """Handle one partition's fetched records in order; the offset of the last one handled."""
+        if self._stop.is_set() or not records:
+            return None
+        if self._batch is not None and await self._try_batch(records):
+            return int(records[-1].offset)
         last: int | None = None
         for record in records:
             if self._stop.is_set():
@@ -139,11 +160,30 @@ class ConsumerLoop:
             last = record.offset
         return last
 
-    async def process(self, record: ConsumerRecord[bytes, bytes]) -> Outcome:
-        """Handle one record to completion: handled, duplicate, ignored or dead-lettered."""
+    async def _try_batch(self, records: list[Record]) -> bool:
+        assert self._batch is not None
+        started = time.perf_counter()
+        try:
+            await self._batch(records)
+        except Exception as exc:
+            log.warning("batch_failed", error=repr(exc), records=len(records))
+            return False
+        if self._metrics is not None:
+            seconds = (time.perf_counter() - started) / len(records)
+            for record in records:
+                event_type = _header(record, "ce_type") or "unknown"
+                self._metrics.count_consumed(event_type, "handled")
+                self._metrics.observe_handler(event_type, "handled", seconds)
+        return True
+
+    def _route(self, event_type: str) -> Route | None:
+        return self._routes.get(event_type, self._default)
+
+    async def process(self, record: Record) -> Outcome:
+        """Handle one record to completion: handled, duplicate, ignored, rejected or dead-lettered."""
         started = time.perf_counter()
         event_type = _header(record, "ce_type") or "unknown"
-        if event_type != "unknown" and self._handlers.get(event_type) is None:
+        if event_type != "unknown" and self._route(event_type) is None:
             # A type this group does not handle (most of a shared topic): counted, and nothing else, no
             # parsing, span, transaction or log line, which would cost as much as handling it.
             if self._metrics is not None:
@@ -179,59 +219,50 @@ class ConsumerLoop:
             self._metrics.observe_handler(event_type, outcome, time.perf_counter() - started)
         return outcome
 
-    async def _process_with_retries(self, record: ConsumerRecord[bytes, bytes]) -> Outcome:
+    async def _process_with_retries(self, record: Record) -> Outcome:
         attempts = 0
         while True:
             try:
-                event = CloudEvent.from_kafka(list(record.headers), record.value)
-                handler = self._handlers.get(event.type)
-                if handler is None:
-                    return "ignored"
-                retrying = AsyncRetrying(
-                    stop=stop_after_attempt(self._cfg.max_attempts),
-                    wait=wait_exponential(multiplier=self._cfg.backoff_s, max=5),
-                    retry=retry_if_exception(lambda e: not is_permanent(e) and not isinstance(e, _Duplicate)),
-                    reraise=True,
-                )
-                async for attempt in retrying:
-                    with attempt:
-                        attempts = attempt.retry_state.attempt_number
-                        return await self._handle_once(record, event, handler)
-            except _Duplicate:
+                attempts += 1
+                return await self._handle_once(record)
+            except DuplicateDelivery:
                 return "duplicate"
+            except DomainError as exc:
+                # A late or out-of-order event the domain refuses (a revoked order, a closed case): retrying
+                # cannot change the answer, and it is nobody's fault in the data.
+                log.warning("event_rejected", reason=exc.message, error_type=type(exc).__name__)
+                return "rejected"
             except Exception as exc:
                 if is_transient(exc) and not self._stop.is_set():
                     log.warning("handler_transient_failure", error=repr(exc))
                     await asyncio.sleep(1.0)
+                    attempts -= 1
                     continue
-                log.error("event_dead_lettered", error=repr(exc), attempts=attempts)
-                await self._dead_letter(record, exc, max(attempts, 1))
-                return "dead_lettered"
-            raise AssertionError("unreachable")
+                if is_permanent(exc) or attempts >= self._cfg.max_attempts or self._stop.is_set():
+                    log.error("event_dead_lettered", error=repr(exc), attempts=attempts)
+                    await self._dead_letter(record, exc, attempts)
+                    return "dead_lettered"
+                await asyncio.sleep(min(5.0, self._cfg.backoff_s * 2 ** (attempts - 1)))
 
-    async def _handle_once(
-        self, record: ConsumerRecord[bytes, bytes], event: CloudEvent, handler: Handler
-    ) -> Outcome:
-        async with self._sessions() as session, session.begin():
-            # The inbox row is claimed first: an earlier delivery's row (or a concurrent one's, once it
-            # commits) makes this a duplicate before the handler runs, in one statement instead of a
-            # look-up plus an insert. A failing handler rolls the claim back with everything else.
-            if not await record_processed(
-                session,
-                self._cfg.group,
-                event.id,
-                event_type=event.type,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            ):
-                raise _Duplicate
-            await handler(event, session)
+    async def _handle_once(self, record: Record) -> Outcome:
+        event = CloudEvent.from_kafka(list(record.headers), record.value)
+        route = self._route(event.type)
+        command = route(event) if route is not None else None
+        if command is None:
+            return "ignored"
+        inbound = Inbound(
+            consumer=self._cfg.group,
+            event_id=event.id,
+            event_type=event.type,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            correlationid=event.correlationid,
+        )
+        await self._bus.handle(command, inbound=inbound)
         return "handled"
 
-    async def _dead_letter(
-        self, record: ConsumerRecord[bytes, bytes], exc: BaseException, attempts: int
-    ) -> None:
+    async def _dead_letter(self, record: Record, exc: BaseException, attempts: int) -> None:
         if self._dlq_producer is None:
             producer = self._dlq_producer_factory()
             await asyncio.wait_for(producer.start(), 30)
@@ -241,7 +272,7 @@ class ConsumerLoop:
             self._metrics.count_dead_lettered(self._cfg.group, record.topic)
 
 
-def _header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
+def _header(record: Record, name: str) -> str | None:
     for key, value in record.headers:
         if key == name:
             return str(value.decode("utf-8", "replace"))

@@ -8,36 +8,13 @@ from dataclasses import replace
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from shared.contracts.base import Contract
-from shared.contracts.envelope import CloudEvent
+from shared.contracts.envelope import CloudEvent, make_event
 from shared.messaging.tables import outbox_message
 from shared.observability.tracing import inject_headers
 
 NOTIFY_CHANNEL = "outbox_message"
 
-
-def make_event(
-    contract: Contract,
-    *,
-    source: str,
-    subject: str,
-    correlationid: str | None = None,
-    causationid: str | None = None,
-    personkey: str | None = None,
-    regioncode: str | None = None,
-) -> CloudEvent:
-    """A CloudEvent for a contract; the trace context is attached when it is written to the outbox."""
-    return CloudEvent(
-        type=contract.EVENT_TYPE,
-        source=source,
-        data=contract.model_dump(mode="json"),
-        subject=subject,
-        schemaversion=contract.SCHEMA_VERSION,
-        correlationid=correlationid,
-        causationid=causationid,
-        personkey=personkey,
-        regioncode=regioncode,
-    )
+__all__ = ["NOTIFY_CHANNEL", "add_many_to_outbox", "add_to_outbox", "make_event"]
 
 
 async def add_to_outbox(

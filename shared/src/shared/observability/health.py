@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.observability.masking import mask_text
+from shared.masking import mask_text
 
 Check = Callable[[], Awaitable[None]]
 

@@ -9,7 +9,7 @@ import structlog
 from opentelemetry import trace
 from structlog.types import EventDict, Processor, WrappedLogger
 
-from shared.observability.masking import mask_value
+from shared.masking import mask_value
 
 # Libraries whose own handlers would bypass masking and print a second, non-JSON line.
 _ADOPTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "aiokafka", "sqlalchemy")

@@ -20,7 +20,7 @@ from prometheus_client.gc_collector import GCCollector
 from prometheus_client.process_collector import ProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-ConsumeOutcome = Literal["handled", "duplicate", "dead_lettered", "ignored"]
+ConsumeOutcome = Literal["handled", "duplicate", "dead_lettered", "ignored", "rejected"]
 UNMATCHED_ROUTE = "unmatched"
 
 

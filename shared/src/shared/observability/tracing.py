@@ -21,7 +21,7 @@ from opentelemetry.util.types import AttributeValue
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.observability.masking import mask_value
+from shared.masking import mask_value
 
 _TRACES_PATH = "/v1/traces"
 _UNTRACED_URLS = "healthz,readyz,metrics"

@@ -10,7 +10,7 @@ from child_protection.domain import events as ev
 from child_protection.domain.model import Case
 from shared.contracts import child_protection as cp
 from shared.contracts.base import Contract
-from shared.observability.masking import mask_text
+from shared.masking import mask_text
 
 
 def to_contract(c: Case, event: ev.Event) -> Contract:

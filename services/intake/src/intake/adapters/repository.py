@@ -1,157 +1,233 @@
-"""Load and save work orders; never commits (the unit of work does)."""
+"""Intake's repositories: the ports the handlers use, and their PostgreSQL adapters (never commit)."""
 
 from __future__ import annotations
 
+import abc
+import random
 import uuid
-from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from intake.adapters.tables import work_order, work_order_history
+from intake.adapters.tables import (
+    HotlineEventRow,
+    RoutingTableVersionRow,
+    WorkOrderRow,
+    hotline_nonce,
+    work_order,
+    work_order_history,
+)
 from intake.domain.errors import ConflictingRequest
-from intake.domain.model import HistoryEntry, Status, Subject, WorkOrder
+from intake.domain.model import WorkOrder
+from intake.domain.routing import RoutingRule, RoutingTable
 from shared.crypto import FieldCipher
+from shared.kit import mapping
+from shared.kit.unit_of_work import Tracker
+
+_COLUMNS = tuple(work_order.c.keys())
 
 
-class WorkOrderRepository:
-    """SQL repository of the work-order aggregate; remembers what it loaded for the unit of work."""
+class AbstractWorkOrderRepository(abc.ABC):
+    """Work orders by id or 12345 number; what it hands out is tracked for the outbox."""
 
-    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
-        self.session = session
-        self.cipher = cipher
-        self.seen: list[WorkOrder] = []
-        self._history_loaded: dict[uuid.UUID, int] = {}
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
 
     async def get(self, work_order_id: uuid.UUID) -> WorkOrder | None:
-        return await self._load(work_order.c.id == work_order_id)
+        return self._tracked(await self._get(work_order_id, None))
 
     async def get_by_order_no(self, order_no: str) -> WorkOrder | None:
-        return await self._load(work_order.c.order_no == order_no)
+        return self._tracked(await self._get(None, order_no))
 
-    async def _load(self, where: Any) -> WorkOrder | None:
+    def _tracked(self, wo: WorkOrder | None) -> WorkOrder | None:
+        if wo is not None:
+            self.tracker.track(wo)
+        return wo
+
+    async def add(self, wo: WorkOrder, *, body_sha256: str, receipt: dict[str, Any]) -> None:
+        """Store a new work order with the hash of the body and the receipt answered for it."""
+        self.tracker.track(wo)
+        await self._add(wo, body_sha256, receipt)
+
+    @abc.abstractmethod
+    async def _get(self, work_order_id: uuid.UUID | None, order_no: str | None) -> WorkOrder | None: ...
+
+    @abc.abstractmethod
+    async def _add(self, wo: WorkOrder, body_sha256: str, receipt: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    async def save(self, wo: WorkOrder) -> None:
+        """Write back a loaded work order (optimistic version check)."""
+
+    @abc.abstractmethod
+    async def receipt(self, work_order_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
+        """The body hash and receipt stored with a work order (an identical repeat gets the receipt)."""
+
+
+class AbstractHotlineRepository(abc.ABC):
+    """What 12345 sent besides work orders: later-action receipts, nonces, the routing table."""
+
+    @abc.abstractmethod
+    async def event_receipt(self, event_id: str) -> tuple[str, dict[str, Any]] | None:
+        """(body hash, receipt) of a later action already recorded."""
+
+    @abc.abstractmethod
+    async def add_event(
+        self, event_id: str, work_order_id: uuid.UUID, body_sha256: str, receipt: dict[str, Any]
+    ) -> None: ...
+
+    @abc.abstractmethod
+    async def claim_nonce(self, key_id: str, nonce: str, *, window_s: int) -> bool:
+        """Record the nonce; False when it was already used inside the window."""
+
+    @abc.abstractmethod
+    async def routing_table(self, seed: dict[str, Any]) -> RoutingTable:
+        """The newest routing table, seeding `seed` as version 1 on first use."""
+
+    @abc.abstractmethod
+    async def add_routing_version(
+        self, version: int, rules: list[dict[str, str]], *, changed_by: str, comment: str | None
+    ) -> None: ...
+
+
+def routing_table_of(version: int, rules: list[dict[str, Any]]) -> RoutingTable:
+    return RoutingTable(version, {r["code"]: RoutingRule(r["code"], r["name"], r["target"]) for r in rules})
+
+
+class SqlWorkOrderRepository(AbstractWorkOrderRepository):
+    """Work orders in PostgreSQL; ID numbers of subjects are stored encrypted."""
+
+    def __init__(self, tracker: Tracker, session: AsyncSession, cipher: FieldCipher) -> None:
+        super().__init__(tracker)
+        self.session = session
+        self.cipher = cipher
+
+    async def _get(self, work_order_id: uuid.UUID | None, order_no: str | None) -> WorkOrder | None:
+        where = work_order.c.id == work_order_id if work_order_id else work_order.c.order_no == order_no
         # Row lock: writes to one work order serialise, so its events keep their order.
         row = (
             (await self.session.execute(select(work_order).where(where).with_for_update())).mappings().first()
         )
         if row is None:
             return None
-        history_rows = (
-            await self.session.execute(
-                select(work_order_history)
-                .where(work_order_history.c.work_order_id == row["id"])
-                .order_by(work_order_history.c.seq)
-            )
-        ).mappings()
-        wo = WorkOrder(
-            id=row["id"],
-            order_no=row["order_no"],
-            received_at=row["received_at"],
-            channel=row["channel"],
-            category_code=row["category_code"],
-            category_name=row["category_name"],
-            urgency=row["urgency"],
-            region_code=row["region_code"],
-            content=row["content"],
-            payload=row["payload"],
-            subjects=[self._subject(s) for s in row["subjects"]],
-            deadline_at=row["deadline_at"],
-            address=row["address"],
-            flags=list(row["flags"]),
-            status=Status(row["status"]),
-            routed_to=row["routed_to"],
-            responsible_region=row["responsible_region"],
-            case_ref=row["case_ref"],
-            reply_text=row["reply_text"],
-            urge_count=row["urge_count"],
-            supplements=list(row["supplements"]),
-            history=[
-                HistoryEntry(h["at"], h["action"], Status(h["status"]), h["actor"], h["detail"])
-                for h in history_rows
-            ],
-            version=row["version"],
-        )
-        self._history_loaded[wo.id] = len(wo.history)
-        self.seen.append(wo)
-        return wo
+        subjects = [{**s, "id_number": self.cipher.decrypt(s.get("id_number"))} for s in row["subjects"]]
+        return mapping.load(WorkOrder, {**row, "subjects": subjects})
 
-    def _subject(self, data: dict[str, Any]) -> Subject:
-        return Subject(**{**data, "id_number": self.cipher.decrypt(data.get("id_number"))})
+    def _values(self, wo: WorkOrder) -> dict[str, Any]:
+        subjects = [{**mapping.dump(s), "id_number": self.cipher.encrypt(s.id_number)} for s in wo.subjects]
+        return mapping.values(wo, _COLUMNS, subjects=subjects, updated_at=func.now())
 
-    def _subjects(self, wo: WorkOrder) -> list[dict[str, Any]]:
-        return [{**asdict(s), "id_number": self.cipher.encrypt(s.id_number)} for s in wo.subjects]
-
-    async def add(self, wo: WorkOrder, *, body_sha256: str, receipt: dict[str, Any]) -> None:
-        """Insert a new work order (unique order_no; a race surfaces as IntegrityError)."""
+    async def _add(self, wo: WorkOrder, body_sha256: str, receipt: dict[str, Any]) -> None:
         wo.version = 1
-        await self.session.execute(
-            insert(work_order).values(
-                id=wo.id,
-                order_no=wo.order_no,
-                received_at=wo.received_at,
-                channel=wo.channel,
-                category_code=wo.category_code,
-                category_name=wo.category_name,
-                urgency=wo.urgency,
-                region_code=wo.region_code,
-                content=wo.content,
-                deadline_at=wo.deadline_at,
-                payload=self.cipher.map_subjects(wo.payload, "encrypt"),
-                body_sha256=body_sha256,
-                receipt=receipt,
-                version=1,
-                **self._mutable(wo),
-            )
+        values = self._values(wo)
+        values.update(
+            payload=self.cipher.map_subjects(wo.payload, "encrypt"), body_sha256=body_sha256, receipt=receipt
         )
-        self._history_loaded[wo.id] = 0
+        await self.session.execute(insert(work_order).values(values))
         await self._append_history(wo)
-        self.seen.append(wo)
 
     async def save(self, wo: WorkOrder) -> None:
-        """Write back a loaded work order, checking nobody else changed it since."""
+        values = self._values(wo)
+        for fixed in ("id", "order_no", "payload", "received_at", "version"):
+            values.pop(fixed, None)
         result = await self.session.execute(
             update(work_order)
             .where(work_order.c.id == wo.id, work_order.c.version == wo.version)
-            .values(version=wo.version + 1, **self._mutable(wo))
+            .values(version=wo.version + 1, **values)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConflictingRequest("工单已被其他操作修改，请重试")
         wo.version += 1
         await self._append_history(wo)
 
-    def _mutable(self, wo: WorkOrder) -> dict[str, Any]:
-        return {
-            "status": wo.status.value,
-            "routed_to": wo.routed_to,
-            "responsible_region": wo.responsible_region,
-            "address": wo.address,
-            "subjects": self._subjects(wo),
-            "flags": wo.flags,
-            "supplements": wo.supplements,
-            "case_ref": wo.case_ref,
-            "reply_text": wo.reply_text,
-            "urge_count": wo.urge_count,
-            "updated_at": func.now(),
-        }
-
     async def _append_history(self, wo: WorkOrder) -> None:
-        start = self._history_loaded.get(wo.id, 0)
-        new = wo.history[start:]
-        if new:
+        if wo.history:
+            rows = [
+                {**mapping.values(h, work_order_history.c.keys()), "work_order_id": wo.id} for h in wo.history
+            ]
+            await self.session.execute(insert(work_order_history), rows)
+            wo.history.clear()
+
+    async def receipt(self, work_order_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
+        row = (
             await self.session.execute(
-                insert(work_order_history),
-                [
-                    {
-                        "work_order_id": wo.id,
-                        "seq": start + i,
-                        "at": h.at,
-                        "action": h.action,
-                        "status": h.status.value,
-                        "actor": h.actor,
-                        "detail": h.detail,
-                    }
-                    for i, h in enumerate(new)
-                ],
+                select(col(WorkOrderRow.body_sha256), col(WorkOrderRow.receipt)).where(
+                    col(WorkOrderRow.id) == work_order_id
+                )
             )
-        self._history_loaded[wo.id] = len(wo.history)
+        ).one()
+        return row[0], row[1]
+
+
+class SqlHotlineRepository(AbstractHotlineRepository):
+    """Later-action receipts, nonces and routing-table versions in PostgreSQL."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def event_receipt(self, event_id: str) -> tuple[str, dict[str, Any]] | None:
+        row = (
+            await self.session.execute(
+                select(col(HotlineEventRow.body_sha256), col(HotlineEventRow.receipt)).where(
+                    col(HotlineEventRow.event_id) == event_id
+                )
+            )
+        ).first()
+        return (row[0], row[1]) if row is not None else None
+
+    async def add_event(
+        self, event_id: str, work_order_id: uuid.UUID, body_sha256: str, receipt: dict[str, Any]
+    ) -> None:
+        await self.session.execute(
+            insert(HotlineEventRow).values(
+                event_id=event_id, work_order_id=work_order_id, body_sha256=body_sha256, receipt=receipt
+            )
+        )
+
+    async def claim_nonce(self, key_id: str, nonce: str, *, window_s: int) -> bool:
+        claimed = await self.session.scalar(
+            pg_insert(hotline_nonce)
+            .values(key_id=key_id, nonce=nonce)
+            .on_conflict_do_nothing()
+            .returning(hotline_nonce.c.nonce)
+        )
+        # Nonces older than twice the window can no longer be replayed (the timestamp check refuses them).
+        if random.random() < 0.01:
+            await self.session.execute(
+                delete(hotline_nonce).where(
+                    hotline_nonce.c.seen_at < func.now() - text(f"interval '{2 * window_s} seconds'")
+                )
+            )
+        return claimed is not None
+
+    async def routing_table(self, seed: dict[str, Any]) -> RoutingTable:
+        row = (
+            await self.session.execute(
+                select(col(RoutingTableVersionRow.version), col(RoutingTableVersionRow.rules))
+                .order_by(col(RoutingTableVersionRow.version).desc())
+                .limit(1)
+            )
+        ).first()
+        if row is not None:
+            return routing_table_of(row[0], row[1])
+        # Concurrent first requests may both seed; only one row can win.
+        await self.session.execute(
+            pg_insert(RoutingTableVersionRow)
+            .values(
+                version=seed["version"], rules=seed["rules"], changed_by="system", comment=seed.get("comment")
+            )
+            .on_conflict_do_nothing()
+        )
+        return routing_table_of(seed["version"], seed["rules"])
+
+    async def add_routing_version(
+        self, version: int, rules: list[dict[str, str]], *, changed_by: str, comment: str | None
+    ) -> None:
+        await self.session.execute(
+            insert(RoutingTableVersionRow).values(
+                version=version, rules=rules, changed_by=changed_by, comment=comment
+            )
+        )

@@ -1,87 +1,125 @@
-"""Intake's tables (the outbox and inbox come from shared.messaging.tables)."""
+"""Intake's tables as SQLModel classes (the outbox and inbox come from shared.messaging.tables)."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Table, Text, func, text
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+import uuid
+from datetime import datetime
+from typing import Any
 
-from shared.db import make_metadata
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
 
-metadata = make_metadata()
+from shared.db import make_metadata, table_of
 
-work_order = Table(
-    "work_order",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("order_no", Text, nullable=False, unique=True),
-    Column("status", Text, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("channel", Text, nullable=False),
-    Column("category_code", Text, nullable=False),
-    Column("category_name", Text),
-    Column("urgency", Text, nullable=False),
-    Column("region_code", Text, nullable=False),
-    Column("responsible_region", Text),
-    Column("routed_to", Text),
-    Column("address", Text),
-    Column("content", Text, nullable=False),
-    Column("deadline_at", DateTime(timezone=True)),
+
+class IntakeTable(SQLModel, registry=registry(metadata=make_metadata())):
+    """Base of intake's tables (their own metadata: intake's database only)."""
+
+
+def _jsonb(default: str) -> Any:
+    return Field(
+        default_factory=list if default == "[]" else dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text(f"'{default}'::jsonb")),
+    )
+
+
+def _now() -> Any:
+    return Field(default=None, nullable=False, sa_column_kwargs={"server_default": func.now()})
+
+
+class WorkOrderRow(IntakeTable, table=True):
+    """A 12345 work order: its state, the body as received, and the receipt answered to 12345."""
+
+    __tablename__ = "work_order"
+    __table_args__ = (
+        Index("ix_work_order_status_received", "status", "received_at"),
+        Index("ix_work_order_region", "region_code"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    order_no: str = Field(unique=True)
+    status: str
+    received_at: datetime
+    channel: str
+    category_code: str
+    category_name: str | None = None
+    urgency: str
+    region_code: str
+    responsible_region: str | None = None
+    routed_to: str | None = None
+    address: str | None = None
+    content: str
+    deadline_at: datetime | None = None
     # The body as received; subjects' ID numbers inside it are encrypted (see shared/crypto.py).
-    Column("payload", JSONB, nullable=False),
-    Column("subjects", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("flags", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("supplements", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("case_ref", Text),
-    Column("reply_text", Text),
-    Column("urge_count", Integer, nullable=False, server_default=text("0")),
-    Column("body_sha256", Text, nullable=False),
-    Column("receipt", JSONB, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_work_order_status_received", "status", "received_at"),
-    Index("ix_work_order_region", "region_code"),
-)
+    payload: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    subjects: list[dict[str, Any]] = _jsonb("[]")
+    flags: list[str] = _jsonb("[]")
+    supplements: list[dict[str, Any]] = _jsonb("[]")
+    case_ref: str | None = None
+    reply_text: str | None = None
+    urge_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    body_sha256: str
+    receipt: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    version: int
+    created_at: datetime | None = _now()
+    updated_at: datetime | None = _now()
 
-work_order_history = Table(
-    "work_order_history",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("work_order_id", UUID(as_uuid=True), ForeignKey("work_order.id"), nullable=False, index=True),
-    Column("seq", Integer, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("action", Text, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("actor", Text, nullable=False),
-    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
-)
 
-# Idempotency of the later-actions endpoint: one row per 12345 event id.
-hotline_event = Table(
-    "hotline_event",
-    metadata,
-    Column("event_id", Text, primary_key=True),
-    Column("work_order_id", UUID(as_uuid=True), ForeignKey("work_order.id"), nullable=False),
-    Column("body_sha256", Text, nullable=False),
-    Column("receipt", JSONB, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
+class WorkOrderHistoryRow(IntakeTable, table=True):
+    """One line of a work order's status history, appended, never rewritten."""
 
-# Nonces seen inside the signature window (replay protection); purged after the window.
-hotline_nonce = Table(
-    "hotline_nonce",
-    metadata,
-    Column("key_id", Text, primary_key=True),
-    Column("nonce", Text, primary_key=True),
-    Column("seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
+    __tablename__ = "work_order_history"
 
-routing_table_version = Table(
-    "routing_table_version",
-    metadata,
-    Column("version", Integer, primary_key=True),
-    Column("rules", JSONB, nullable=False),
-    Column("changed_by", Text, nullable=False),
-    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("comment", Text),
-)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    work_order_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("work_order.id"), nullable=False, index=True)
+    )
+    at: datetime
+    action: str
+    status: str
+    actor: str
+    detail: dict[str, Any] = _jsonb("{}")
+
+
+class HotlineEventRow(IntakeTable, table=True):
+    """Idempotency of the later-actions endpoint: one row per 12345 event id."""
+
+    __tablename__ = "hotline_event"
+
+    event_id: str = Field(primary_key=True)
+    work_order_id: uuid.UUID = Field(foreign_key="work_order.id")
+    body_sha256: str
+    receipt: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    received_at: datetime | None = _now()
+
+
+class HotlineNonceRow(IntakeTable, table=True):
+    """Nonces seen inside the signature window (replay protection); purged after the window."""
+
+    __tablename__ = "hotline_nonce"
+
+    key_id: str = Field(primary_key=True)
+    nonce: str = Field(primary_key=True)
+    seen_at: datetime | None = _now()
+
+
+class RoutingTableVersionRow(IntakeTable, table=True):
+    """One version of the routing table; every change is a new row (the audit trail)."""
+
+    __tablename__ = "routing_table_version"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    rules: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    changed_by: str
+    changed_at: datetime | None = _now()
+    comment: str | None = None
+
+
+metadata = IntakeTable.metadata
+work_order = table_of(WorkOrderRow)
+work_order_history = table_of(WorkOrderHistoryRow)
+hotline_event = table_of(HotlineEventRow)
+hotline_nonce = table_of(HotlineNonceRow)
+routing_table_version = table_of(RoutingTableVersionRow)

@@ -1,23 +1,28 @@
-"""Domain errors of the work-order aggregate."""
+"""Domain errors of the work-order aggregate (the kit's classes say how each is answered)."""
 
 from __future__ import annotations
 
-
-class IntakeError(Exception):
-    """Base of intake's domain errors; `message` is shown to people (Simplified Chinese)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from shared.kit import errors
 
 
-class InvalidTransition(IntakeError):
+class IntakeError(errors.InvalidInput):
+    """Base of intake's refusals of input; `message` is shown to people (Simplified Chinese)."""
+
+
+class InvalidTransition(errors.InvalidTransition):
     """The requested change is not allowed from the work order's current status."""
 
 
-class WorkOrderNotFound(IntakeError):
+class WorkOrderNotFound(errors.NotFound):
     """No work order with that number or id."""
 
 
-class ConflictingRequest(IntakeError):
-    """The same idempotency key was used with a different body."""
+class ConflictingRequest(errors.Conflict):
+    """The same idempotency key was used with a different body, or the work order changed meanwhile."""
+
+
+class ReplayedRequest(errors.DomainError):
+    """The 12345 call's nonce was already used inside the signature window."""
+
+    status = 401
+    title = "Unauthorized"

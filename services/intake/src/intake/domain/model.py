@@ -105,6 +105,7 @@ class WorkOrder:
     reply_text: str | None = None
     urge_count: int = 0
     supplements: list[dict[str, Any]] = field(default_factory=list)
+    # Lines recorded since the work order was loaded; the repository appends them to the stored history.
     history: list[HistoryEntry] = field(default_factory=list)
     version: int = 0
     events: list[ev.Event] = field(default_factory=list)
@@ -197,6 +198,13 @@ class WorkOrder:
             self._move(S.IN_PROGRESS, "in_progress", at, actor)
             self._emit(ev.InProgress(at))
 
+    def refer(self, at: datetime, agency: str, reason: str, actor: str) -> None:
+        """转介: the service handed the matter to another agency; 12345 is told where it went."""
+        text = f"已转介至{agency}办理。{reason}".strip() if reason else f"已转介至{agency}办理。"
+        self._move(S.REPLIED, "referred", at, actor, referred_to=agency, reason=reason)
+        self.reply_text = text
+        self._emit(ev.Replied(at, reply_text=text))
+
     def decline(self, at: datetime, reason: str, actor: str) -> None:
         """The service declined it: back to the desk for another route."""
         self._move(S.TRIAGE, "declined", at, actor, reason=reason)
@@ -237,6 +245,7 @@ _ACTION_LABELS = {
     "accepted": "签收",
     "in_progress": "办理",
     "declined": "退回",
+    "referred": "转介",
     "replied": "办结回复",
     "closed": "结案",
     "reopened": "重启",

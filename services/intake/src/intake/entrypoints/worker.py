@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from intake.entrypoints.consumer import TOPICS, make_handlers
+from intake.bootstrap import bootstrap
+from intake.entrypoints.consumer import SUBSCRIPTION
 from intake.settings import IntakeSettings
-from shared.crypto import FieldCipher
-from shared.messaging.worker import run_worker, serve
+from shared.kit.worker import WorkerSpec, run_worker, serve
+
+WORKER = WorkerSpec(outbox=True, subscription=SUBSCRIPTION)
 
 
 def main() -> None:
-    settings = IntakeSettings()
-    handlers = make_handlers(FieldCipher(settings.data_key.get_secret_value()))
-    serve(run_worker(settings, topics=TOPICS, handlers=handlers, metrics_port=settings.worker_metrics_port))
+    serve(run_worker(IntakeSettings(), bootstrap, WORKER))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ from shared.contracts import intake as contracts
 from shared.contracts.base import Contract
 from shared.contracts.common import SubjectRef
 from shared.identity import mask_name
-from shared.observability.masking import mask_text
+from shared.kit.unit_of_work import Message
+from shared.masking import mask_text
 
 
 def subject_refs(wo: WorkOrder, subjects: list[Any] | None = None) -> list[SubjectRef]:
@@ -108,3 +109,14 @@ def to_contract(wo: WorkOrder, event: events.Event) -> Contract:
         case events.Closed():
             return contracts.WorkOrderClosed(**base)
     raise TypeError(f"no contract for {type(event).__name__}")
+
+
+def to_message(wo: WorkOrder, event: events.Event) -> Message:
+    """The outgoing message of one event: keyed by the work order, carrying its first subject's key."""
+    return Message(
+        contract=to_contract(wo, event),
+        key=str(wo.id),
+        correlationid=str(wo.id),
+        personkey=wo.subjects[0].personkey if wo.subjects else None,
+        regioncode=wo.responsible_region or wo.region_code,
+    )

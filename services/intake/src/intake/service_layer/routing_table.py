@@ -3,60 +3,20 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from intake.adapters.tables import routing_table_version
 from intake.domain.errors import IntakeError
-from intake.domain.routing import TARGETS, RoutingRule, RoutingTable
+from intake.domain.routing import TARGETS
 
 
+@cache
 def seed_rules() -> dict[str, Any]:
     """The routing table shipped with the service."""
     text = resources.files("intake").joinpath("data/routing.v1.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
-
-
-def _table(version: int, rules: list[dict[str, Any]]) -> RoutingTable:
-    return RoutingTable(version, {r["code"]: RoutingRule(r["code"], r["name"], r["target"]) for r in rules})
-
-
-async def current_table(session: AsyncSession) -> RoutingTable:
-    """The newest version, seeding version 1 from the data file on first use."""
-    row = (
-        (
-            await session.execute(
-                select(routing_table_version).order_by(routing_table_version.c.version.desc()).limit(1)
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        seed = seed_rules()
-        # Concurrent first requests may both seed; only one row can win.
-        await session.execute(
-            pg_insert(routing_table_version)
-            .values(
-                version=seed["version"], rules=seed["rules"], changed_by="system", comment=seed.get("comment")
-            )
-            .on_conflict_do_nothing()
-        )
-        return _table(seed["version"], seed["rules"])
-    return _table(row["version"], row["rules"])
-
-
-async def history(session: AsyncSession) -> list[dict[str, Any]]:
-    """Every version, newest first (who changed what, when)."""
-    rows = await session.execute(
-        select(routing_table_version).order_by(routing_table_version.c.version.desc())
-    )
-    return [dict(r) for r in rows.mappings()]
 
 
 def validate_rules(rules: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -82,17 +42,3 @@ def validate_rules(rules: list[dict[str, Any]]) -> list[dict[str, str]]:
     if not cleaned:
         raise IntakeError("分拨表至少需要一条规则")
     return cleaned
-
-
-async def save_new_version(
-    session: AsyncSession, rules: list[dict[str, Any]], *, changed_by: str, comment: str | None
-) -> int:
-    """Store the rules as the next version; the previous ones stay as the audit trail."""
-    current = await current_table(session)
-    version = current.version + 1
-    await session.execute(
-        insert(routing_table_version).values(
-            version=version, rules=validate_rules(rules), changed_by=changed_by, comment=comment
-        )
-    )
-    return version

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake.adapters.tables import work_order, work_order_history
+from intake.adapters.tables import routing_table_version, work_order, work_order_history
 from intake.domain.model import OPEN
 from shared.crypto import FieldCipher
 
@@ -50,7 +50,7 @@ async def work_order_detail(
         await session.execute(
             select(work_order_history)
             .where(work_order_history.c.work_order_id == row["id"])
-            .order_by(work_order_history.c.seq)
+            .order_by(work_order_history.c.id)
         )
     ).mappings()
     return {
@@ -150,3 +150,23 @@ async def work_order_row(session: AsyncSession, work_order_id: uuid.UUID) -> dic
         (await session.execute(select(*_COLUMNS).where(work_order.c.id == work_order_id))).mappings().first()
     )
     return dict(row) if row is not None else None
+
+
+async def routing_versions(session: AsyncSession) -> list[dict[str, Any]]:
+    """Every version of the routing table, newest first (who changed what, when)."""
+    rows = await session.execute(
+        select(routing_table_version).order_by(routing_table_version.c.version.desc())
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def current_routing(session: AsyncSession, seed: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    """The newest routing-table version and its rules (the shipped seed before anyone saved one)."""
+    row = (
+        await session.execute(
+            select(routing_table_version.c.version, routing_table_version.c.rules)
+            .order_by(routing_table_version.c.version.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else (seed["version"], seed["rules"])

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from shared.contracts.envelope import CloudEvent
-from shared.observability.masking import mask_value
+from shared.masking import mask_value
 from timeline.domain.renderers import render, service_of_type
 
 Sensitivity = Literal["normal", "sensitive"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from shared.observability.masking import mask_text
+from shared.masking import mask_text
 
 Data = Mapping[str, Any]
 Renderer = Callable[[Data], str]

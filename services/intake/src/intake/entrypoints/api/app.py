@@ -1,21 +1,21 @@
-"""The intake service's FastAPI app."""
+"""The intake service's FastAPI app: the 12345 API and the intake desk on the runtime bootstrap builds."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from intake.entrypoints.api.routes import router as hotline_router
-from intake.entrypoints.web.pages import router as pages_router
+from intake.bootstrap import bootstrap
+from intake.entrypoints.api import routes
+from intake.entrypoints.web import routing_pages, work_order_pages
 from intake.settings import IntakeSettings
-from shared.crypto import FieldCipher
-from shared.service_app import create_service_app
+from shared.kit.app import create_service_app
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     """Build the app; nothing is connected until start-up."""
-    settings = settings or IntakeSettings()
-    app = create_service_app(settings, title="intake · 一门受理")
-    app.state.cipher = FieldCipher(settings.data_key.get_secret_value())
-    app.include_router(hotline_router)
-    app.include_router(pages_router)
-    return app
+    return create_service_app(
+        settings or IntakeSettings(),
+        bootstrap,
+        title="intake · 一门受理",
+        routers=[routes.router, work_order_pages.router, routing_pages.router],
+    )

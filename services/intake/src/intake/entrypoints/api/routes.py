@@ -1,33 +1,30 @@
-"""The 12345 integration endpoints (HMAC-signed)."""
+"""The 12345 integration endpoints (HMAC-signed): thin, each one command through the bus."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import structlog
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from intake.domain.errors import ConflictingRequest, InvalidTransition, WorkOrderNotFound
-from intake.entrypoints.api.deps import (
-    CipherDep,
-    SessionsDep,
-    SettingsDep,
-    authenticate,
-    claim_or_refuse,
-    read_body,
-    verify_signature,
+from intake.domain import commands
+from intake.entrypoints.api.deps import RuntimeDep, read_body, verify_signature
+from intake.entrypoints.api.schemas import (
+    EventReceiptOut,
+    HotlineEventIn,
+    ReceiptOut,
+    WorkOrderDetailOut,
+    WorkOrderIn,
+    unstorable_strings,
 )
-from intake.entrypoints.api.schemas import HotlineEventIn, WorkOrderIn, unstorable_strings
-from intake.service_layer import handlers
-from intake.service_layer.unit_of_work import unit_of_work
 from intake.service_layer.views import work_order_detail
+from shared.kit.commands import Command
+from shared.kit.messagebus import MessageBus
 from shared.problems import ProblemException, validation_errors
 
 router = APIRouter(prefix="/api/v1/hotline", tags=["12345 hotline"])
@@ -74,35 +71,31 @@ def _parse(body: bytes, request: Request, model: type[BaseModel]) -> dict[str, A
     return parsed.model_dump()
 
 
-def _json(status: int, body: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(body, status_code=status)
+async def _handle_once_more_on_race(bus: MessageBus, command: Command) -> Any:
+    """Run a command; the same order or event id committed concurrently makes the retry answer as a repeat."""
+    try:
+        return await bus.handle(command)
+    except IntegrityError:
+        return await bus.handle(command)
 
 
 @router.post(
-    "/work-orders", status_code=202, responses={**_SIGNED, 200: {}, 409: {}, 413: {}, 415: {}, 422: {}}
+    "/work-orders",
+    status_code=202,
+    response_model=ReceiptOut,
+    responses={**_SIGNED, 200: {"model": ReceiptOut}, 409: {}, 413: {}, 415: {}, 422: {}},
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": WorkOrderIn.model_json_schema()}}}
+    },
 )
-async def post_work_order(
-    request: Request, settings: SettingsDep, sessions: SessionsDep, cipher: CipherDep
-) -> JSONResponse:
+async def post_work_order(request: Request, response: Response, runtime: RuntimeDep) -> ReceiptOut:
     """Receive a 12345 work order (idempotent on order_no)."""
+    settings = runtime.settings
     body = await read_body(request, settings.max_body_bytes)
     call = verify_signature(request, body, settings)
     data = _parse(body, request, WorkOrderIn)
-    secret = settings.personkey_secret.get_secret_value()
-    for attempt in (1, 2):
-        try:
-            async with unit_of_work(sessions, cipher) as uow:
-                # The nonce is claimed in the work order's own transaction (one round trip, not a
-                # transaction of its own); a request that fails leaves it unclaimed: its replay fails alike.
-                await claim_or_refuse(uow.session, call, settings)
-                outcome = await handlers.receive_work_order(uow, data, secret=secret, now=datetime.now(UTC))
-            break
-        except IntegrityError:
-            # The same order_no committed concurrently: the second try answers as a repeat.
-            if attempt == 2:
-                raise
-        except ConflictingRequest as exc:
-            raise ProblemException(409, "Conflict", exc.message) from exc
+    command = commands.ReceiveWorkOrder(key_id=call.key_id, nonce=call.nonce, data=data)
+    outcome = await _handle_once_more_on_race(runtime.bus, command)
     log.info(
         "work_order_received",
         order_no=data["order_no"],
@@ -110,51 +103,44 @@ async def post_work_order(
         routed_to=outcome.body["routed_to"],
         flags=outcome.body["flags"],
     )
-    return _json(outcome.status_code, outcome.body)
+    response.status_code = outcome.status_code
+    return ReceiptOut.model_validate(outcome.body)
 
 
 @router.post(
     "/work-orders/{order_no}/events",
     status_code=202,
-    responses={**_SIGNED, 200: {}, 404: {}, 409: {}, 413: {}, 415: {}, 422: {}},
+    response_model=EventReceiptOut,
+    responses={**_SIGNED, 200: {"model": EventReceiptOut}, 404: {}, 409: {}, 413: {}, 415: {}, 422: {}},
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": HotlineEventIn.model_json_schema()}}}
+    },
 )
 async def post_work_order_event(
-    order_no: str, request: Request, settings: SettingsDep, sessions: SessionsDep, cipher: CipherDep
-) -> JSONResponse:
+    order_no: str, request: Request, response: Response, runtime: RuntimeDep
+) -> EventReceiptOut:
     """A later action from 12345: supplement (补充), urge (催办), revoke (撤单), satisfaction (回访)."""
+    settings = runtime.settings
     body = await read_body(request, settings.max_body_bytes)
     call = verify_signature(request, body, settings)
     data = _parse(body, request, HotlineEventIn)
     _require_order_no_shape(order_no)
-    secret = settings.personkey_secret.get_secret_value()
-    for attempt in (1, 2):
-        try:
-            async with unit_of_work(sessions, cipher) as uow:
-                await claim_or_refuse(uow.session, call, settings)
-                outcome = await handlers.record_hotline_event(
-                    uow, order_no, data, secret=secret, now=datetime.now(UTC)
-                )
-            break
-        except IntegrityError:
-            if attempt == 2:
-                raise
-        except WorkOrderNotFound as exc:
-            raise ProblemException(404, "Not Found", exc.message) from exc
-        except (ConflictingRequest, InvalidTransition) as exc:
-            raise ProblemException(409, "Conflict", exc.message) from exc
+    command = commands.RecordHotlineEvent(key_id=call.key_id, nonce=call.nonce, order_no=order_no, data=data)
+    outcome = await _handle_once_more_on_race(runtime.bus, command)
     log.info("hotline_event_recorded", order_no=order_no, type=data["type"], status_code=outcome.status_code)
-    return _json(outcome.status_code, outcome.body)
+    response.status_code = outcome.status_code
+    return EventReceiptOut.model_validate(outcome.body)
 
 
-@router.get("/work-orders/{order_no}", responses={**_SIGNED, 404: {}})
-async def get_work_order(
-    order_no: str, request: Request, settings: SettingsDep, sessions: SessionsDep, cipher: CipherDep
-) -> JSONResponse:
+@router.get("/work-orders/{order_no}", response_model=WorkOrderDetailOut, responses={**_SIGNED, 404: {}})
+async def get_work_order(order_no: str, request: Request, runtime: RuntimeDep) -> WorkOrderDetailOut:
     """The work order as received, its status, route, case, reply and history."""
-    await authenticate(request, b"", settings, sessions)
+    call = verify_signature(request, b"", runtime.settings)
+    await runtime.bus.handle(commands.ClaimNonce(key_id=call.key_id, nonce=call.nonce))
     _require_order_no_shape(order_no)
-    async with sessions() as session:
-        detail = await work_order_detail(session, cipher, order_no=order_no)
+    assert runtime.cipher is not None
+    async with runtime.sessions() as session:
+        detail = await work_order_detail(session, runtime.cipher, order_no=order_no)
     if detail is None:
         raise ProblemException(404, "Not Found", f"工单 {order_no} 不存在")
-    return _json(200, detail)
+    return WorkOrderDetailOut.model_validate(detail)

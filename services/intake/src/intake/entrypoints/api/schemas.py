@@ -146,3 +146,30 @@ def unstorable_strings(value: Any, path: tuple[str | int, ...] = ("body",)) -> l
 
 def _dotted(path: tuple[str | int, ...]) -> str:
     return ".".join(str(p) for p in path)
+
+
+class HistoryLineOut(BaseModel):
+    at: str
+    action: str
+    status: str
+    actor: str
+    detail: dict[str, Any]
+
+
+class WorkOrderDetailOut(BaseModel):
+    """GET /api/v1/hotline/work-orders/{order_no}: the work order as received and where it stands."""
+
+    intake_id: str
+    order_no: str
+    status: str
+    routed_to: str | None
+    region_code: str
+    responsible_region: str | None
+    case_ref: str | None
+    reply_text: str | None
+    flags: list[str]
+    urge_count: int
+    work_order: dict[str, Any]
+    supplements: list[dict[str, Any]]
+    subjects: list[dict[str, Any]]
+    history: list[HistoryLineOut]

@@ -4,15 +4,12 @@
   its response and adds the security headers (no caching of personal data, a strict CSP, no framing);
 - `page_principal`: the logged-in user, or a redirect to the development login page when it is
   enabled (otherwise the 401 problem, as for the API);
-- `is_same_origin`: the CSRF check of form POSTs (`Origin`, or failing that `Referer`, names this host);
-- `format_time`: a time as people in China read it (UTC+8).
+- `is_same_origin`: the CSRF check of form POSTs (`Origin`, or failing that `Referer`, names this host).
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable, Coroutine, Mapping
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -24,9 +21,6 @@ from shared.auth.deps import current_principal
 from shared.auth.principal import Principal
 from shared.problems import ProblemException
 from shared.settings import ServiceSettings
-
-# China has one time zone and no daylight saving: times are shown and entered in UTC+8.
-CST = timezone(timedelta(hours=8), "CST")
 
 SECURITY_HEADERS: dict[str, str] = {
     "Cache-Control": "no-store",
@@ -107,50 +101,3 @@ def is_same_origin(request: Request) -> bool:
     source = request.headers.get("origin") or request.headers.get("referer") or ""
     netloc = urlsplit(source).netloc.lower() if source and source != "null" else ""
     return bool(host) and netloc == host
-
-
-def format_time(value: datetime | str | None) -> str:
-    """`2026-11-23 09:30` in UTC+8; a string is parsed as ISO 8601 (returned as is if it is not)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    else:
-        moment = value
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M")
-    try:
-        return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
-    except (OverflowError, ValueError):
-        return moment.isoformat()
-
-
-def form_text(form: Mapping[str, Any], name: str, limit: int = 200) -> str:
-    """A submitted text field, stripped and cut to `limit` characters ("" when absent or a file)."""
-    value = form.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def normalize_code(value: str) -> str:
-    """A code as typed; full-width digits from a Chinese input method become ASCII (５００１５４ → 500154)."""
-    return unicodedata.normalize("NFKC", value).strip()
-
-
-__all__ = [
-    "CST",
-    "SECURITY_HEADERS",
-    "PageExit",
-    "PageRoute",
-    "app_settings",
-    "current_path",
-    "dev_login_enabled",
-    "form_text",
-    "format_time",
-    "is_same_origin",
-    "login_url",
-    "normalize_code",
-    "page_principal",
-]

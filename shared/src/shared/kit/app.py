@@ -1,32 +1,35 @@
-"""The FastAPI app every service builds: logging, tracing, metrics, health, auth, problem+json, database."""
+"""The FastAPI app every service builds: logging, tracing, metrics, health, auth, problem+json, and the
+runtime its `bootstrap()` builds at start-up (never at import)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.auth.deps import install_auth
 from shared.db import make_engine, make_session_factory
+from shared.kit.messagebus import MessageBus
+from shared.kit.runtime import Bootstrap, Runtime
 from shared.observability.health import Check, database_check, health_router, kafka_check
 from shared.observability.logging import configure_logging
 from shared.observability.metrics import get_metrics, install_metrics
 from shared.observability.tracing import configure_tracing, instrument_fastapi, instrument_sqlalchemy
 from shared.settings import ServiceSettings
 
-Hook = Callable[[FastAPI], Awaitable[None]]
-
 
 def create_service_app(
     settings: ServiceSettings,
+    bootstrap: Bootstrap,
     *,
     title: str,
-    on_startup: Hook | None = None,
+    routers: Sequence[APIRouter] = (),
     extra_checks: Mapping[str, Check] | None = None,
 ) -> FastAPI:
-    """A service's app with its engine on `app.state.engine` and sessions on `app.state.sessions`."""
+    """A service's app; its runtime is on `app.state.runtime` once started."""
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
 
@@ -35,9 +38,7 @@ def create_service_app(
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         instrument_sqlalchemy(engine)
         app.state.engine = engine
-        app.state.sessions = make_session_factory(engine)
-        if on_startup is not None:
-            await on_startup(app)
+        app.state.runtime = bootstrap(settings, make_session_factory(engine))
         yield
         await engine.dispose()
 
@@ -59,4 +60,19 @@ def create_service_app(
     }
     checks.update(extra_checks or {})
     app.include_router(health_router(checks))
+    for router in routers:
+        app.include_router(router)
     return app
+
+
+def get_runtime(request: Request) -> Runtime[Any]:
+    """The runtime of the app serving this request."""
+    runtime: Runtime[Any] = request.app.state.runtime
+    return runtime
+
+
+def get_bus(request: Request) -> MessageBus:
+    return get_runtime(request).bus
+
+
+BusDep = Annotated[MessageBus, Depends(get_bus)]

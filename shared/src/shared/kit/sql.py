@@ -1,0 +1,74 @@
+"""The PostgreSQL unit of work: one session and transaction; outbox and inbox in it."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.kit.unit_of_work import (
+    AbstractUnitOfWork,
+    DuplicateDelivery,
+    Inbound,
+    Message,
+    ToMessage,
+    envelope,
+)
+from shared.messaging.inbox import record_processed
+from shared.messaging.outbox import add_many_to_outbox
+
+
+class SqlUnitOfWork(AbstractUnitOfWork):
+    """A service's unit of work subclasses this and builds its repositories in `bind(session)`."""
+
+    session: AsyncSession
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        to_message: ToMessage,
+        *,
+        source: str,
+        inbound: Inbound | None = None,
+    ) -> None:
+        super().__init__(to_message)
+        self._sessions = sessions
+        self.source = source
+        self.inbound = inbound
+
+    @abc.abstractmethod
+    def bind(self, session: AsyncSession) -> None:
+        """Build the repositories on this transaction's session (they register with `self.tracker`)."""
+
+    async def _begin(self) -> None:
+        self.session = self._sessions()
+        await self.session.begin()
+        self.bind(self.session)
+        inbound = self.inbound
+        # Claimed first: an earlier delivery's row (or a concurrent one's, once it commits) makes this a
+        # duplicate before the handler runs; a failing handler rolls the claim back with everything else.
+        if inbound is not None and not await record_processed(
+            self.session,
+            inbound.consumer,
+            inbound.event_id,
+            event_type=inbound.event_type,
+            topic=inbound.topic,
+            partition=inbound.partition,
+            offset=inbound.offset,
+        ):
+            raise DuplicateDelivery(inbound.event_id)
+
+    async def _commit(self, messages: Iterable[Message]) -> None:
+        staged = [
+            (envelope(m, source=self.source, inbound=self.inbound), m.contract.TOPIC, m.key) for m in messages
+        ]
+        await add_many_to_outbox(self.session, staged)
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        if self.session.in_transaction():
+            await self.session.rollback()
+
+    async def _end(self) -> None:
+        await self.session.close()

@@ -37,10 +37,11 @@ down: ## Stop everything `make up` started
 status: install ## Show the state of each process of the local stack
 	$(CASEWORK) status
 
-lint: install ## ruff and mypy
+lint: install ## ruff, mypy and the import contracts (layers, independent services, pure domain)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared/src tests/support $(wildcard services/*/src) bench
+	$(VENV)/bin/lint-imports
 
 test: install lint ## The whole suite on a real Kafka broker and a real PostgreSQL (started by the fixtures)
 	$(VENV)/bin/pytest

@@ -18,14 +18,15 @@ from opentelemetry.trace import SpanKind
 
 from infra import Database, wait_until
 from probe.app import create_app
-from probe.contracts import TOPIC, ItemCreated
-from probe.handlers import make_handler
+from probe.bootstrap import bootstrap as probe_bootstrap
+from probe.contracts import TOPIC
+from probe.handlers import ROUTES
 from probe.settings import ProbeSettings
 from probe_harness import ProbeProcesses
 from shared.contracts.topics import dlq_spec
 from shared.db import make_engine, make_session_factory
+from shared.kit.worker import Subscription, consumer_loop
 from shared.messaging.admin import ensure_topics
-from shared.messaging.consumer import ConsumerConfig, ConsumerLoop
 from shared.messaging.producer import make_producer
 from shared.messaging.relay import OutboxRelay
 from shared.observability.tracing import configure_tracing, instrument_sqlalchemy
@@ -58,12 +59,8 @@ async def test_one_trace_from_http_request_to_consumer_database_write(
     group = f"probe-trace-{uuid.uuid4().hex[:8]}"
     await ensure_topics(bootstrap, [dlq_spec(group)])
     relay = OutboxRelay(asyncpg_dsn(probe_db.url), producer, service="probe-trace")
-    consumer = ConsumerLoop(
-        ConsumerConfig(bootstrap_servers=bootstrap, group=group, topics=(TOPIC,), service="probe"),
-        {ItemCreated.EVENT_TYPE: make_handler(0.0)},
-        make_session_factory(engine),
-        producer,
-    )
+    runtime = probe_bootstrap(settings, make_session_factory(engine))
+    consumer = consumer_loop(runtime, Subscription(topics=(TOPIC,), routes=ROUTES, group=group))
     tasks = [
         asyncio.create_task(server.serve()),
         asyncio.create_task(relay.run(stop)),

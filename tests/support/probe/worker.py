@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from probe.contracts import TOPIC, ItemCreated
-from probe.handlers import make_handler
+from probe.bootstrap import bootstrap
+from probe.handlers import ROUTES, TOPIC
 from probe.settings import ProbeSettings
-from shared.messaging.worker import run_worker
+from shared.kit.worker import Subscription, WorkerSpec, run_worker, serve
+
+WORKER = WorkerSpec(outbox=True, subscription=Subscription(topics=(TOPIC,), routes=ROUTES))
 
 
 def main() -> None:
-    settings = ProbeSettings()
-    handler = make_handler(settings.handler_delay_s)
-    asyncio.run(
-        run_worker(
-            settings,
-            topics=(TOPIC,),
-            handlers={ItemCreated.EVENT_TYPE: handler},
-            metrics_port=settings.worker_metrics_port,
-        )
-    )
+    serve(run_worker(ProbeSettings(), bootstrap, WORKER))
 
 
 if __name__ == "__main__":

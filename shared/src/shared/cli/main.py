@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from importlib.metadata import entry_points
 from typing import Annotated
 
 import typer
@@ -13,13 +14,14 @@ from shared.auth.tokens import issue_dev_token
 from shared.messaging.admin import describe_topics, ensure_topics
 from shared.messaging.dlq_tools import read_dead_letters, replay_dead_letters
 from shared.settings import get_settings
+from shared.stack.migrations import check_migrations, new_migration
 from shared.stack.stack import local_stack
 
 app = typer.Typer(help="民政业务平台 casework platform command line", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter topics: list and replay", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
-timeline_app = typer.Typer(help="The timeline projection: rebuild it from Kafka", no_args_is_help=True)
-app.add_typer(timeline_app, name="timeline")
+migration_app = typer.Typer(help="Database migrations generated from the tables", no_args_is_help=True)
+app.add_typer(migration_app, name="migration")
 
 
 def _bootstrap(explicit: str | None) -> str:
@@ -129,27 +131,37 @@ def dlq_replay(
     typer.echo(f"replayed {len(chosen)} dead letter(s)")
 
 
-@timeline_app.command("rebuild")
-def timeline_rebuild(
-    accept_changes: Annotated[
-        bool,
-        typer.Option(
-            "--accept-changes", help="Swap even if entries differ from live (after a renderer changed)"
-        ),
-    ] = False,
-    database_url: Annotated[
-        str | None, typer.Option(help="timeline database (default: TIMELINE_DATABASE_URL or the local stack)")
-    ] = None,
-    bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers")] = None,
+@migration_app.command("new")
+def migration_new(
+    service: Annotated[str, typer.Argument(help="Service folder name, e.g. intake")],
+    message: Annotated[str, typer.Option("-m", "--message", help="What changed")],
 ) -> None:
-    """Replay every domain topic into a fresh table while the live projection serves, check it against
-    the live one, swap it in atomically; prints events per second."""
-    from timeline.entrypoints.cli import rebuild_command
+    """Generate a migration from the service's SQLModel tables (on a scratch database of the local stack)."""
+    typer.echo(new_migration(service, message))
 
-    code = rebuild_command(
-        database_url=database_url, bootstrap=bootstrap, accept_changes=accept_changes, say=typer.echo
-    )
-    raise typer.Exit(code)
+
+@migration_app.command("check")
+def migration_check() -> None:
+    """Fail when any service's tables differ from what its migrations build."""
+    drift = check_migrations()
+    for service, text in drift.items():
+        typer.echo(f"{service}: tables and migrations differ\n{text}", err=True)
+    if drift:
+        raise typer.Exit(1)
+    typer.echo("every service's migrations match its tables")
+
+
+def add_service_commands(root: typer.Typer) -> list[str]:
+    """Each service's own subcommands, found through the `casework.cli` entry points (shared imports no
+    service): `timeline = "timeline.entrypoints.cli:app"` adds `casework timeline …`."""
+    added = []
+    for entry in sorted(entry_points(group="casework.cli"), key=lambda e: e.name):
+        root.add_typer(entry.load(), name=entry.name)
+        added.append(entry.name)
+    return added
+
+
+add_service_commands(app)
 
 
 def main() -> None:

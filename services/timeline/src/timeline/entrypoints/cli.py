@@ -1,11 +1,13 @@
-"""`casework timeline rebuild`: what the shared CLI calls into."""
+"""`casework timeline …`: the timeline's subcommands, added to the shared CLI through an entry point."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from shared.observability.logging import configure_logging
 from timeline.service_layer.rebuild import RebuildRefused, rebuild
@@ -52,3 +54,27 @@ def rebuild_command(
         say(f"not rebuilt: {exc}")
         return 1
     return 0 if report.swapped else 1
+
+
+app = typer.Typer(help="The timeline projection: rebuild it from Kafka", no_args_is_help=True)
+
+
+@app.command("rebuild")
+def timeline_rebuild(
+    accept_changes: Annotated[
+        bool,
+        typer.Option(
+            "--accept-changes", help="Swap even if entries differ from live (after a renderer changed)"
+        ),
+    ] = False,
+    database_url: Annotated[
+        str | None, typer.Option(help="timeline database (default: TIMELINE_DATABASE_URL or the local stack)")
+    ] = None,
+    bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers")] = None,
+) -> None:
+    """Replay every domain topic into a fresh table while the live projection serves, check it against
+    the live one, swap it in atomically; prints events per second."""
+    code = rebuild_command(
+        database_url=database_url, bootstrap=bootstrap, accept_changes=accept_changes, say=typer.echo
+    )
+    raise typer.Exit(code)

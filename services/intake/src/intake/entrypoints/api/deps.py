@@ -9,16 +9,10 @@ from fastapi import Depends, Request
 from intake.bootstrap import IntakeRuntime
 from intake.entrypoints.api.signature import SignatureError, SignedCall, verify
 from intake.settings import IntakeSettings
-from shared.kit.app import get_runtime
+from shared.kit.app import runtime_of
 from shared.problems import ProblemException
 
-
-def intake_runtime(request: Request) -> IntakeRuntime:
-    runtime = get_runtime(request)
-    assert isinstance(runtime, IntakeRuntime)
-    return runtime
-
-
+intake_runtime = runtime_of(IntakeRuntime)
 RuntimeDep = Annotated[IntakeRuntime, Depends(intake_runtime)]
 
 

@@ -74,7 +74,7 @@ async def test_triage_one_work_order_in_a_real_browser(served_intake: str, brows
 
             await expect(page).to_have_url(f"{served_intake}/desk/triage")
             await expect(page.get_by_role("heading", name="待分拨")).to_be_visible()
-            await expect(page.get_by_role("navigation", name="主导航")).to_contain_text("李受理 · 500154")
+            await expect(page.get_by_role("navigation", name="主导航")).to_contain_text("李受理 · 重庆市开州区")
             await page.get_by_role("link", name="GD-UI-0001").click()
 
             await expect(page.get_by_role("heading", name="工单 GD-UI-0001")).to_be_visible()
@@ -91,7 +91,7 @@ async def test_triage_one_work_order_in_a_real_browser(served_intake: str, brows
             await expect(page.get_by_role("status")).to_have_text("工单已派发。")
             await expect(page.locator("#wo-status")).to_have_text("已派发")
             history = page.get_by_role("table").filter(has_text="操作人")
-            await expect(history).to_contain_text("dev:李受理（李受理）")
+            await expect(history).to_contain_text("李受理")
             await page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
             await context.close()
@@ -102,5 +102,5 @@ async def test_triage_one_work_order_in_a_real_browser(served_intake: str, brows
         assert detail["status"] == "routed"
         assert detail["routed_to"] == "child_protection"
         assert detail["responsible_region"] == "500154"
-        assert detail["history"][-1]["actor"] == "dev:李受理（李受理）"
+        assert detail["history"][-1]["actor"] == "李受理"
     assert (await asyncio.to_thread(SCREENSHOT.stat)).st_size > 10_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,8 +14,14 @@ from stdnum.cn import ric
 from hotline_client import HotlineClient, work_order
 from infra import Database
 from intake.entrypoints.api.app import create_app
+from intake.entrypoints.consumer import SUBSCRIPTION
 from intake.service_layer.routing_table import seed_rules
 from intake.settings import IntakeSettings
+from records import record_of
+from shared.contracts import child_protection as cp
+from shared.contracts.topics import CHILD_PROTECTION_CASE_V1
+from shared.kit.worker import consumer_loop
+from shared.messaging.outbox import make_event
 from shared.stack.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -101,7 +108,7 @@ async def test_list_is_limited_to_the_region_scope_and_detail_outside_it_is_404(
     page = await intake_http.get(LIST, headers=agent)
     assert page.status_code == 200
     assert _rows(page.text) == ["GD-SCOPE-152"]
-    assert "张受理 · 500152" in page.text
+    assert "张受理 · 重庆市潼南区" in page.text
 
     # A filter cannot widen the scope.
     widened = await intake_http.get(f"{LIST}?region=500154", headers=agent)
@@ -210,7 +217,7 @@ async def test_triage_routing_from_the_desk(
 
     form = {"target": "child_protection", "county": "500154"}
     no_origin = await intake_http.post(route_url, data=form, headers=agent)
-    assert no_origin.status_code == 403 and "请求来源校验失败" in no_origin.text
+    assert no_origin.status_code == 403 and "请求来源无效" in no_origin.text
     cross_site = await intake_http.post(route_url, data=form, headers={**agent, "Origin": "http://evil.test"})
     assert cross_site.status_code == 403
 
@@ -241,7 +248,7 @@ async def test_triage_routing_from_the_desk(
     assert (
         "工单已派发" in after.text and '<span class="badge status" id="wo-status">已派发</span>' in after.text
     )
-    assert "agent-li（李受理）" in after.text and "未成年人保护" in after.text
+    assert "李受理" in after.text and "未成年人保护" in after.text
 
     again = await intake_http.post(route_url, data=form, headers={**agent, **ORIGIN})
     assert again.status_code == 409 and "不能派发" in again.text
@@ -250,7 +257,7 @@ async def test_triage_routing_from_the_desk(
     assert got["status"] == "routed" and got["routed_to"] == "child_protection"
     assert got["responsible_region"] == "500154"
     last = got["history"][-1]
-    assert last["action"] == "routed" and last["actor"] == "agent-li（李受理）"
+    assert last["action"] == "routed" and last["actor"] == "李受理"
 
 
 async def test_non_admin_sees_the_routing_table_read_only_and_cannot_post(
@@ -267,7 +274,7 @@ async def test_non_admin_sees_the_routing_table_read_only_and_cannot_post(
         "/desk/routing", data={**form, "comment": "试图修改"}, headers={**agent, **ORIGIN}
     )
     assert response.status_code == 403 and "只有管理员可以修改分拨规则" in response.text
-    assert await intake_db.fetchval("SELECT max(version) FROM routing_table_version") == 1
+    assert await intake_db.fetchval("SELECT count(*) FROM routing_table_version WHERE version > 1") == 0
 
 
 def _routing_form(rules: list[dict[str, str]], *, base_version: int, comment: str) -> dict[str, str]:
@@ -311,10 +318,10 @@ async def test_admin_edit_creates_a_new_version_that_routes_new_work_orders(
     assert saved.status_code == 303 and saved.headers["location"] == "/desk/routing?saved=2"
     after = await intake_http.get(saved.headers["location"], headers=admin)
     assert "已保存为第 2 版" in after.text and "当前规则（第 2 版）" in after.text
-    assert "admin-1（管理员甲）" in after.text and "新增取暖求助分类" in after.text
+    assert "管理员甲" in after.text and "新增取暖求助分类" in after.text
     assert await intake_db.fetchval("SELECT count(*) FROM routing_table_version") == 2
     assert await intake_db.fetchval("SELECT changed_by FROM routing_table_version WHERE version = 2") == (
-        "admin-1（管理员甲）"
+        "管理员甲"
     )
 
     stale = await intake_http.post(
@@ -368,3 +375,49 @@ async def test_county_desk_sees_a_city_level_work_order_once_it_is_routed_to_tha
     assert detail.status_code == 200 and "GD-CITY-1" in detail.text
     other = await intake_http.get(f"{LIST}/{receipt['intake_id']}", headers=login("intake_agent", "500152"))
     assert other.status_code == 404
+
+
+async def test_the_desk_names_regions_and_shows_a_referral_and_a_reopening_in_the_seeds_terms(
+    intake_db: Database, stack: Stack, login: Any
+) -> None:
+    app = create_app(
+        IntakeSettings(database_url=intake_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap)
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as http:
+            hotline = HotlineClient(http)
+            referred = await _post(hotline, "GD-WORDS-1")
+            reopened = await _post(hotline, "GD-WORDS-2")
+            consumer = consumer_loop(app.state.runtime, SUBSCRIPTION)
+
+            async def case_event(contract: Any, receipt: dict[str, Any], **extra: Any) -> None:
+                data = contract(
+                    case_id=uuid.uuid4(),
+                    case_ref="CP-500154-2026-000001",
+                    region_code="500154",
+                    occurred_at=datetime.now(UTC),
+                    work_order_id=uuid.UUID(receipt["intake_id"]),
+                    **extra,
+                )
+                event = make_event(data, source="/services/child_protection", subject="c")
+                assert await consumer.process(record_of(event, CHILD_PROTECTION_CASE_V1)) == "handled"
+
+            await case_event(
+                cp.CaseDeclined, referred, reason="属教育部门职责。", referred_to="开州区教育委员会"
+            )
+            await case_event(cp.CaseAccepted, reopened)
+            await case_event(cp.CaseClosed, reopened, feedback="已办结。")
+            satisfaction = await hotline.post_event(
+                "GD-WORDS-2", {"event_id": "EV-WORDS-1", "type": "satisfaction", "score": 1}
+            )
+            assert satisfaction.status_code == 202, satisfaction.text
+            desk = login("intake_agent", "500154")
+            first = (await http.get(f"{LIST}/{referred['intake_id']}", headers=desk)).text
+            second = (await http.get(f"{LIST}/{reopened['intake_id']}", headers=desk)).text
+    assert "重庆市开州区（500154）" in first
+    assert "已办结回复" in first and "转介" in first and "开州区教育委员会" in first
+    assert "已转介至开州区教育委员会办理。属教育部门职责。" in first
+    assert "承办业务退回" not in first
+    assert "重新办理" in second and "回访不满意（1分）" in second
+    assert "重启" not in second and "重办" not in second

@@ -20,6 +20,7 @@ from intake.entrypoints.api.deps import intake_runtime
 from shared.auth.principal import Principal, Role
 from shared.contracts.labels import common as common_labels
 from shared.contracts.labels import intake as labels
+from shared.regions import region_label
 from shared.web.pages import NavLink, Pages, starts_with
 from shared.web.security import PageExit
 
@@ -51,6 +52,8 @@ def history_details(detail: Mapping[str, Any]) -> list[tuple[str, str]]:
             continue
         if key == "routed_to":
             text = labels.TARGETS.get(str(value), str(value))
+        elif key == "responsible_region":
+            text = region_label(str(value))
         elif key == "reasons" and isinstance(value, list):
             text = "、".join(labels.FLAGS.get(str(v), str(v)) for v in value)
         else:

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEV_PERSONKEY_SECRET = "dev-personkey-secret-change-me"
 DEV_JWT_KEY = "dev-jwt-signing-key-change-me-0123456789abcdef"
+# Never read in production (tokens are verified against the provider's JWKS there), so not refused.
+_UNUSED_IN_PRODUCTION = frozenset({"jwt_dev_key"})
+
+
+def _holds_secret(annotation: Any) -> bool:
+    return "SecretStr" in repr(annotation)
+
+
+def _reuses_default(value: Any, default: Any) -> bool:
+    """Whether a secret (or a mapping of secrets, like the 12345 keys) still holds a development value."""
+    if isinstance(value, dict) and isinstance(default, dict):
+        return any(v in default.values() for v in value.values())
+    return bool(value == default)
 
 
 class ServiceSettings(BaseSettings):
@@ -59,6 +72,36 @@ class ServiceSettings(BaseSettings):
         """`<SERVICE>_X` wins over the platform-wide `CASEWORK_X`, which wins over the default."""
         platform_env = EnvSettingsSource(settings_cls, env_prefix="CASEWORK_")
         return init_settings, env_settings, platform_env, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _no_development_secret_in_production(self) -> Self:
+        """Production refuses every secret still at its development default, naming the setting."""
+        if self.environment != "production":
+            return self
+        missing = [
+            self.env_name(name)
+            for name, field in type(self).model_fields.items()
+            if name not in _UNUSED_IN_PRODUCTION
+            and _holds_secret(field.annotation)
+            and _reuses_default(getattr(self, name), field.get_default(call_default_factory=True))
+        ]
+        if not self.jwt_jwks_url:
+            missing.append(
+                f"{self.env_name('jwt_jwks_url')} (production verifies tokens with an OIDC provider)"
+            )
+        if missing:
+            raise ValueError(
+                "ENVIRONMENT=production refuses the development value of: "
+                + "; ".join(missing)
+                + ". Set each of these to the deployment's own value."
+            )
+        return self
+
+    def env_name(self, field: str) -> str:
+        """The environment variable that sets `field` for this service (the platform-wide one also works)."""
+        prefix = str(self.model_config.get("env_prefix") or "CASEWORK_")
+        own = f"{prefix}{field.upper()}"
+        return own if prefix == "CASEWORK_" else f"{own} (or CASEWORK_{field.upper()})"
 
     @property
     def client_id(self) -> str:

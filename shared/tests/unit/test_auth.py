@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import Depends, FastAPI
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from shared.auth import (
     SESSION_COOKIE,
@@ -207,7 +207,11 @@ async def test_roles_programs_and_region() -> None:
 
 
 async def test_production_refuses_dev_key() -> None:
-    production = dev_settings(environment="production")
+    with pytest.raises(ValidationError) as refused:
+        dev_settings(environment="production")
+    assert "CASEWORK_JWT_JWKS_URL" in str(refused.value) and "CASEWORK_PERSONKEY_SECRET" in str(refused.value)
+    # Even settings built without validation never sign or accept development tokens in production.
+    production = ServiceSettings.model_construct(**{**dev_settings().model_dump(), "environment": "production"})
     with pytest.raises(RuntimeError):
         TokenVerifier(production)
     with pytest.raises(RuntimeError):
@@ -221,7 +225,12 @@ async def test_jwks_rs256(monkeypatch: pytest.MonkeyPatch) -> None:
     jwk = jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key(), as_dict=True)
     jwks = {"keys": [jwk | {"kid": "k1", "use": "sig", "alg": "RS256"}]}
     monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda self: jwks)
-    settings = dev_settings(environment="production", jwt_jwks_url=JWKS_URL, jwt_issuer="https://idp")
+    settings = dev_settings(
+        environment="production",
+        jwt_jwks_url=JWKS_URL,
+        jwt_issuer="https://idp",
+        personkey_secret=SecretStr("a-deployment-secret-of-its-own"),
+    )
     client = client_for(make_app(settings))
     assert (await client.get("/dev/login")).status_code == 404
 

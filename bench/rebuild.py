@@ -5,7 +5,8 @@ reported, accepted, assessed, closed; 8 events each, the real event shapes) are 
 copies of the two domain topics on the bench broker, so the services' own consumers never see them.
 A fresh timeline database then takes `rebuild` (the code behind `casework timeline rebuild`): replay to
 the end offsets captured at its start, checksum comparison, swap. Also measured, on a smaller set: the
-live projection's rate (one transaction and inbox row per event), which bounds the end-to-end rate.
+live projection's rate (the timeline worker itself: a partition batch per transaction), which bounds the
+end-to-end rate.
 
     .venv/bin/python -m bench.rebuild [--smoke]
 """
@@ -25,11 +26,13 @@ from infra import recreate_database
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import CHILD_PROTECTION_CASE_V1, INTAKE_WORK_ORDER_V1, TopicSpec
 from shared.db import upgrade_to_head
+from shared.kit.worker import run_worker
 from shared.messaging.admin import ensure_topics
 from shared.messaging.producer import make_producer
 from shared.stack.postgres import asyncpg_dsn
 from shared.stack.stack import Stack
-from timeline.entrypoints.consumer import projection_task
+from timeline.bootstrap import bootstrap
+from timeline.entrypoints.worker import worker_spec
 from timeline.service_layer.rebuild import rebuild
 from timeline.settings import TimelineSettings
 
@@ -136,7 +139,7 @@ def _settings(stack: Stack, url: str, prefix: str) -> TimelineSettings:
 
 
 async def _live_rate(stack: Stack, work_orders: int) -> dict[str, Any]:
-    """The timeline worker's projection over a backlog: events per second, inbox included."""
+    """The timeline worker's projection over a backlog: events per second."""
     prefix = "benchlive" + uuid.uuid4().hex[:6]
     total, _ = await _publish(stack, prefix, work_orders)
     url = await _fresh_database(stack, "bench_timeline_live")
@@ -144,7 +147,7 @@ async def _live_rate(stack: Stack, work_orders: int) -> dict[str, Any]:
     stop = asyncio.Event()
     conn = await asyncpg.connect(asyncpg_dsn(url))
     t0 = time.perf_counter()
-    task = asyncio.create_task(projection_task(settings)(stop))
+    task = asyncio.create_task(run_worker(settings, bootstrap, worker_spec(settings), stop=stop))
     try:
         deadline = time.monotonic() + 600
         while await conn.fetchval("SELECT count(*) FROM timeline_entry") < total:

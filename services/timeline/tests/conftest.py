@@ -24,14 +24,16 @@ from shared.contracts import intake as ic
 from shared.contracts.base import Contract
 from shared.contracts.common import SubjectRef
 from shared.contracts.envelope import CloudEvent
-from shared.contracts.topics import TopicSpec
+from shared.contracts.topics import TopicSpec, dlq_spec
 from shared.db import make_engine, make_session_factory, upgrade_to_head
 from shared.messaging.admin import ensure_topics
 from shared.messaging.outbox import make_event
 from shared.messaging.producer import make_producer
 from shared.stack.stack import Stack
+from timeline.bootstrap import bootstrap
+from timeline.domain.commands import ProjectEvent
 from timeline.entrypoints.api.app import create_app
-from timeline.service_layer.projection import project_event
+from timeline.entrypoints.consumer import projection_consumer
 from timeline.settings import TimelineSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
@@ -97,13 +99,22 @@ def login() -> Login:
 
 
 async def project_all(db: Database, events: Iterable[CloudEvent]) -> None:
-    """Run the consumer's handler for each event in its own transaction, as the consumer loop does."""
+    """Project each event through the bus in its own unit of work, as the consumer's record path does."""
     engine = make_engine(db.url, pool_size=1)
     try:
-        sessions = make_session_factory(engine)
+        runtime = bootstrap(TimelineSettings(database_url=db.url), make_session_factory(engine))
         for event in events:
-            async with sessions() as session, session.begin():
-                await project_event(event, session)
+            await runtime.bus.handle(ProjectEvent(event=event))
+    finally:
+        await engine.dispose()
+
+
+async def run_projection(settings: TimelineSettings, stop: asyncio.Event) -> None:
+    """The worker's projection consumer on its own engine until `stop` (its dead-letter topic made first)."""
+    await ensure_topics(settings.kafka_bootstrap_servers, [dlq_spec(settings.consumer_group)])
+    engine = make_engine(settings.database_url, pool_size=4)
+    try:
+        await projection_consumer(bootstrap(settings, make_session_factory(engine))).run(stop)
     finally:
         await engine.dispose()
 
@@ -117,6 +128,8 @@ class Story:
     work_order_id: uuid.UUID = field(default_factory=uuid.uuid4)
     case_id: uuid.UUID = field(default_factory=uuid.uuid4)
     child_key: str = field(default_factory=lambda: "pp_" + uuid.uuid4().hex)
+    # The case's human reference, as child protection numbers its cases.
+    case_no: str = field(default_factory=lambda: f"CP-500154-2026-{random.randrange(10**6):06d}")
     region: str = "500154"
     minor: bool = True
     start: datetime = T0
@@ -178,7 +191,7 @@ class Story:
     def _case(self, seconds: float, stage: str) -> dict[str, Any]:
         return {
             "case_id": self.case_id,
-            "case_ref": "WB-2026-000123",
+            "case_ref": self.case_no,
             "region_code": self.region,
             "occurred_at": self.start + timedelta(seconds=seconds),
             "stage": stage,
@@ -241,7 +254,7 @@ class Story:
             causation=reported,
         )
         self._event(
-            ic.WorkOrderAccepted(**self._wo("accepted", 59), case_ref="child_protection/WB-2026-000123"),
+            ic.WorkOrderAccepted(**self._wo("accepted", 59), case_ref=f"child_protection/{self.case_no}"),
             seconds=59,
             service="intake",
             causation=accepted,
@@ -273,7 +286,7 @@ class Story:
         )
         self._event(
             ic.WorkOrderReplied(
-                **self._wo("replied", 300), case_ref="child_protection/WB-2026-000123", reply_text="已处理"
+                **self._wo("replied", 300), case_ref=f"child_protection/{self.case_no}", reply_text="已处理"
             ),
             seconds=300,
             service="intake",
@@ -291,6 +304,12 @@ def story() -> Callable[..., Story]:
 @pytest.fixture
 def project() -> Callable[[Database, Iterable[CloudEvent]], Any]:
     return project_all
+
+
+@pytest.fixture
+def projection() -> Callable[[TimelineSettings, asyncio.Event], Any]:
+    """`projection(settings, stop)`: the worker's consumer, to run as a task until `stop`."""
+    return run_projection
 
 
 def topic_of(event: CloudEvent, prefix: str) -> str:

@@ -10,13 +10,12 @@ import pytest
 
 from infra import Database, wait_until
 from timeline.entrypoints.api.app import create_app
-from timeline.entrypoints.consumer import projection_task
 
 pytestmark = pytest.mark.integration
 
 
 async def test_lag_and_entries_on_metrics_and_readyz(
-    bus: Any, story: Any, tl_db: Database, login: Any
+    bus: Any, story: Any, tl_db: Database, login: Any, projection: Any
 ) -> None:
     await bus.topics("intake.work_order.v1", "child_protection.case.v1")
     events = [e for _ in range(3) for e in story().full().events]
@@ -42,7 +41,7 @@ async def test_lag_and_entries_on_metrics_and_readyz(
             assert 'timeline_entries{service="timeline"} 0.0' in metrics
 
             stop = asyncio.Event()
-            worker = asyncio.create_task(projection_task(bus.settings())(stop))
+            worker = asyncio.create_task(projection(bus.settings(), stop))
             try:
 
                 async def caught_up() -> bool:

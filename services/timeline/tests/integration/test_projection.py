@@ -15,9 +15,11 @@ from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import DLQ_PARTITIONS, dlq_spec, dlq_topic
 from shared.db import make_engine, make_session_factory
 from shared.messaging.admin import ensure_topics
-from shared.messaging.producer import make_producer
-from timeline.entrypoints.consumer import ProjectionConsumer, consumer_config
-from timeline.service_layer import views
+from shared.messaging.consumer import ConsumerLoop
+from timeline.bootstrap import bootstrap
+from timeline.domain.viewer import Viewer
+from timeline.entrypoints.consumer import projection_consumer
+from timeline.service_layer import case_views, person_views
 from timeline.settings import TimelineSettings
 
 pytestmark = pytest.mark.integration
@@ -42,14 +44,18 @@ async def snapshot(db: Database) -> list[object]:
     )
 
 
-async def query(session: Any, kind: str, s: Any, viewer: views.Viewer, cursor: str | None, limit: int) -> Any:
+async def query(session: Any, kind: str, s: Any, viewer: Viewer, cursor: str | None, limit: int) -> Any:
     if kind == "case":
-        return await views.case_timeline(
+        return await case_views.case_timeline(
             session, "child_protection", str(s.case_id), viewer, cursor=cursor, limit=limit
         )
+    if kind == "reference":
+        return await case_views.case_timeline(
+            session, "child_protection", s.case_no, viewer, cursor=cursor, limit=limit
+        )
     if kind == "wo":
-        return await views.work_order_timeline(session, s.order_no, viewer, cursor=cursor, limit=limit)
-    return await views.person_timeline(session, s.child_key, viewer, cursor=cursor, limit=limit)
+        return await case_views.work_order_timeline(session, s.order_no, viewer, cursor=cursor, limit=limit)
+    return await person_views.person_timeline(session, s.child_key, viewer, cursor=cursor, limit=limit)
 
 
 async def every_query(db: Database, stories: list[Any], page_size: int = 3) -> dict[str, Any]:
@@ -60,8 +66,8 @@ async def every_query(db: Database, stories: list[Any], page_size: int = 3) -> d
         async with make_session_factory(engine)() as session:
             for s in stories:
                 for name, p in VIEWERS.items():
-                    viewer = views.Viewer.from_principal(p)
-                    for kind in ("case", "wo", "person"):
+                    viewer = Viewer.from_principal(p)
+                    for kind in ("case", "reference", "wo", "person"):
                         entries, cursor = [], None
                         while True:
                             page = await query(session, kind, s, viewer, cursor, page_size)
@@ -99,15 +105,24 @@ async def test_shuffled_delivery_gives_the_same_answers(tl_db: Database, story: 
         wo.index(next(x for x in wo if "已签收" in x)) == wo.index(next(x for x in wo if "已受理" in x)) + 1
     )
     assert wo[-2:] == [
-        "案件 WB-2026-000123结案，已向报告人反馈",
+        f"案件 {stories[0].case_no}已结案，已向报告人反馈",
         f"工单 {stories[0].order_no}已办结，办结回复已生成",
     ]
+    # A case found by its reference is the case found by its id.
+    assert expected[f"{stories[0].order_no}/cp/reference"] == expected[f"{stories[0].order_no}/cp/case"] != []
     rng = random.Random(20261123)
     for _ in range(3):
         await tl_db.execute("TRUNCATE timeline_entry, person_link")
         rng.shuffle(events)
         await project(tl_db, events)
         assert await every_query(tl_db, stories) == expected
+
+
+async def _close_dead_letters(loop: ConsumerLoop) -> None:
+    # The loop starts its dead-letter producer on first use and stops it when `run` ends; here it never ran.
+    producer = loop._dlq_producer
+    if producer is not None:
+        await producer.stop()
 
 
 async def test_a_fetched_batch_is_projected_in_one_go_and_a_malformed_one_record_by_record(
@@ -118,13 +133,7 @@ async def test_a_fetched_batch_is_projected_in_one_go_and_a_malformed_one_record
     )
     await ensure_topics(stack.kafka.bootstrap, [dlq_spec("tl-batch")])
     engine = make_engine(tl_db.url, pool_size=2)
-    producers: list[Any] = []
-
-    def dlq() -> Any:
-        producers.append(make_producer(stack.kafka.bootstrap, client_id="tl-batch-dlq"))
-        return producers[-1]
-
-    loop = ProjectionConsumer(consumer_config(settings), make_session_factory(engine), dlq)
+    loop = projection_consumer(bootstrap(settings, make_session_factory(engine)))
     s = story().full()
     clean = [record_of(e, "intake.work_order.v1", i) for i, e in enumerate(s.events)]
     try:
@@ -138,12 +147,11 @@ async def test_a_fetched_batch_is_projected_in_one_go_and_a_malformed_one_record
         mixed = [record_of(other[0], "t.v1", 0), record_of(None, "t.v1", 1), record_of(other[1], "t.v1", 2)]
         assert await loop.handle_records(mixed) == 2
     finally:
+        await _close_dead_letters(loop)
         await engine.dispose()
-        for p in producers:
-            await p.stop()
     assert await tl_db.fetchval("SELECT count(*) FROM timeline_entry") == len(clean) + 2
     # Record by record: the two good ones through the inbox, the malformed one to the dead-letter topic.
-    assert await tl_db.fetchval("SELECT count(*) FROM inbox_message") == 2
+    assert await tl_db.fetchval("SELECT count(*) FROM inbox_message WHERE consumer = 'tl-batch'") == 2
     probe = AIOKafkaConsumer(bootstrap_servers=stack.kafka.bootstrap)
     await probe.start()
     try:
@@ -158,15 +166,11 @@ async def test_a_fetched_batch_is_projected_in_one_go_and_a_malformed_one_record
 async def test_unknown_types_are_projected_through_the_consumer_loop(tl_db: Database, stack: Any) -> None:
     settings = TimelineSettings(database_url=tl_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap)
     engine = make_engine(tl_db.url, pool_size=2)
-
-    def no_dlq() -> Any:
-        raise AssertionError("nothing may be dead-lettered")
-
-    loop = ProjectionConsumer(consumer_config(settings), make_session_factory(engine), no_dlq)
+    loop = projection_consumer(bootstrap(settings, make_session_factory(engine)))
     event = CloudEvent(
         type="newservice.case.opened",
         source="/services/newservice",
-        data={"case_id": "n-1", "region_code": "500154"},
+        data={"case_id": "n-1", "case_ref": "NS-7", "region_code": "500154"},
         regioncode="500154",
     )
     record = record_of(event, "newservice.case.v1", 7)
@@ -176,9 +180,9 @@ async def test_unknown_types_are_projected_through_the_consumer_loop(tl_db: Data
     finally:
         await engine.dispose()
     row = await tl_db.fetchval(
-        "SELECT row(source, topic, case_ref, summary, sensitivity)::text FROM timeline_entry "
+        "SELECT row(source, topic, case_ref, reference, summary, sensitivity)::text FROM timeline_entry "
         "WHERE event_id = $1",
         event.id,
     )
-    assert row == "(newservice,newservice.case.v1,newservice/n-1,newservice：case.opened,normal)"
+    assert row == "(newservice,newservice.case.v1,newservice/n-1,NS-7,其他业务：有一条新的办理记录,normal)"
     assert await tl_db.fetchval("SELECT count(*) FROM inbox_message WHERE consumer = 'timeline'") == 1

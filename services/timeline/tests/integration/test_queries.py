@@ -148,3 +148,24 @@ async def test_authentication_and_openapi(tl_http: httpx.AsyncClient, stories: d
         "/api/v1/timeline/persons/links",
     } <= set(paths)
     assert {"post", "delete"} <= set(paths["/api/v1/timeline/persons/links"])
+
+
+async def test_a_case_is_found_by_its_reference_as_by_its_id(
+    tl_http: httpx.AsyncClient, stories: dict[str, Any], login: Any
+) -> None:
+    s, headers = stories["child"], login("caseworker")
+    by_id = await get(tl_http, f"/cases/child_protection/{s.case_id}", headers)
+    by_reference = await get(tl_http, f"/cases/child_protection/{s.case_no}", headers)
+    assert [e["type"] for e in by_reference["entries"]] == [
+        t for t in ORDER if t.startswith("child_protection.")
+    ]
+    assert [e["event_id"] for e in by_reference["entries"]] == [e["event_id"] for e in by_id["entries"]]
+    assert {e["reference"] for e in by_reference["entries"]} == {s.case_no}
+    # intake's case is the work order: its 12345 order number finds it.
+    by_order = await get(tl_http, f"/cases/intake/{s.order_no}", headers)
+    assert [e["type"] for e in by_order["entries"]] == [t for t in ORDER if t.startswith("intake.")]
+    assert {e["reference"] for e in by_order["entries"]} == {s.order_no}
+    # A reference names a case of its own service only, and only inside the caller's scope.
+    assert (await get(tl_http, f"/cases/intake/{s.case_no}", headers))["total"] == 0
+    elsewhere = await get(tl_http, f"/cases/child_protection/{s.case_no}", login("caseworker", "510104"))
+    assert elsewhere["total"] == 0

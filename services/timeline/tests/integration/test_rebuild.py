@@ -12,7 +12,6 @@ import pytest
 from infra import Database, wait_until
 from shared.contracts.envelope import CloudEvent
 from timeline.domain import renderers
-from timeline.entrypoints.consumer import projection_task
 from timeline.service_layer.rebuild import rebuild
 
 pytestmark = pytest.mark.integration
@@ -30,9 +29,9 @@ async def count(db: Database) -> int:
 class Live:
     """The worker's projection consumer, running in this process until the test ends."""
 
-    def __init__(self, bus: Any) -> None:
+    def __init__(self, bus: Any, projection: Any) -> None:
         self.stop = asyncio.Event()
-        self.task = asyncio.create_task(projection_task(bus.settings())(self.stop))
+        self.task = asyncio.create_task(projection(bus.settings(), self.stop))
 
     async def close(self) -> None:
         self.stop.set()
@@ -40,9 +39,9 @@ class Live:
 
 
 @pytest.fixture
-async def live(bus: Any) -> AsyncIterator[Live]:
+async def live(bus: Any, projection: Any) -> AsyncIterator[Live]:
     await bus.topics("intake.work_order.v1", "child_protection.case.v1", "newservice.case.v1")
-    running = Live(bus)
+    running = Live(bus, projection)
     yield running
     await running.close()
 
@@ -135,6 +134,7 @@ async def test_rebuild_equals_live_and_swaps_while_events_keep_arriving(
         "ix_timeline_entry_event_time",
         "ix_timeline_entry_order_no",
         "ix_timeline_entry_personkeys",
+        "ix_timeline_entry_reference",
         "pk_timeline_entry",
     ]
     assert await tl_db.fetchval("SELECT to_regclass('timeline_entry_rebuild')") is None

@@ -41,6 +41,7 @@ def test_intake_event_becomes_an_entry() -> None:
     )
     entry = project(e, topic="intake.work_order.v1")
     assert entry.source == "intake" and entry.case_ref == "intake/w-1" and entry.order_no == "GD-1"
+    assert entry.reference == "GD-1"
     assert entry.personkeys == ("pk_adult", "pp_child")
     assert entry.regioncode == "500154" and entry.correlation_id == "w-1"
     assert entry.trace_id == TRACE and entry.sensitivity == "sensitive"
@@ -63,7 +64,7 @@ def test_child_protection_entries_are_sensitive_and_carry_the_child_key() -> Non
     )
     entry = project(e)
     assert entry.case_ref == "child_protection/c-1" and entry.personkeys == ("pk_child",)
-    assert entry.sensitivity == "sensitive"
+    assert entry.reference == "WB-1" and entry.sensitivity == "sensitive"
 
 
 def test_register_events_belong_to_the_child_file_not_the_case() -> None:
@@ -78,14 +79,35 @@ def test_register_events_belong_to_the_child_file_not_the_case() -> None:
         },
     )
     assert project(e).case_ref == "child_protection/k-1"
+    # The case it names has its own reference, but the child's file is not that case.
+    assert project(e).reference is None
 
 
 def test_unknown_types_use_case_id_work_order_or_subject() -> None:
-    assert project(event("assistance.case.opened", {"case_id": "a-1"})).case_ref == "assistance/a-1"
+    opened = project(event("assistance.case.opened", {"case_id": "a-1", "case_ref": "SA-500154-2026-7"}))
+    assert (opened.case_ref, opened.reference) == ("assistance/a-1", "SA-500154-2026-7")
+    assert opened.summary == "社会救助：有一条新的办理记录"
     e = event("vagrant_rescue.person.found", {}, subject="p-9", regioncode="500154")
     entry = project(e)
     assert entry.case_ref == "vagrant_rescue/p-9" and entry.sensitivity == "normal"
-    assert entry.summary == "流浪乞讨救助：person.found"
+    assert entry.reference is None and entry.summary == "流浪乞讨人员救助：有一条新的办理记录"
+
+
+def test_a_reference_to_another_aggregate_is_not_the_entrys_own() -> None:
+    accepted = event(
+        "intake.work_order.accepted",
+        {"work_order_id": "w-1", "order_no": "GD-7", "case_ref": "child_protection/CP-500154-2026-000005"},
+    )
+    assert project(accepted).reference == "GD-7"
+    pointer = event("assistance.case.noted", {"case_id": "a-2", "case_ref": "child_protection/CP-1"})
+    assert project(pointer).reference is None
+    assert (
+        project(event("assistance.case.noted", {"case_id": "a-3", "case_ref": "x" * 101})).reference is None
+    )
+    assert (
+        project(event("newservice.thing.done", {"work_order_id": "w-9", "order_no": "GD-9"})).reference
+        == "GD-9"
+    )
 
 
 def test_service_comes_from_source_else_the_type() -> None:

@@ -117,6 +117,8 @@ class ProjectedEntry:
     type: str
     topic: str | None
     case_ref: str
+    # The case's human reference (CP-500154-2026-000005; a 12345 order number for intake's work orders).
+    reference: str | None
     order_no: str | None
     personkeys: tuple[str, ...]
     regioncode: str | None
@@ -137,6 +139,7 @@ class ProjectedEntry:
             "type": self.type,
             "topic": self.topic,
             "case_ref": self.case_ref,
+            "reference": self.reference,
             "order_no": self.order_no,
             "personkeys": list(self.personkeys),
             "regioncode": self.regioncode,
@@ -161,6 +164,7 @@ def project(event: CloudEvent, *, topic: str | None = None, trace_id: str | None
         type=event.type,
         topic=topic,
         case_ref=case_ref(event, service),
+        reference=reference(event),
         order_no=_text(data.get("order_no")),
         personkeys=personkeys(event),
         regioncode=event.regioncode
@@ -190,13 +194,30 @@ def aggregate_of(event_type: str) -> tuple[str, str | None] | None:
     return None
 
 
+def _id_field(event: CloudEvent) -> str | None:
+    """The data field holding the id of the event's aggregate (None: the subject or the event id is used)."""
+    aggregate = aggregate_of(event.type)
+    candidates = [aggregate[0]] if aggregate else ["case_id", "work_order_id"]
+    return next((name for name in candidates if event.data.get(name) not in (None, "")), None)
+
+
 def case_ref(event: CloudEvent, service: str) -> str:
     """`<service>/<aggregate id>`, e.g. `child_protection/<case_id>` or `intake/<work_order_id>`."""
-    data = event.data
-    aggregate = aggregate_of(event.type)
-    candidates = [data.get(aggregate[0])] if aggregate else [data.get("case_id"), data.get("work_order_id")]
-    ident = next((str(c) for c in candidates if c not in (None, "")), None)
+    name = _id_field(event)
+    ident = str(event.data[name]) if name is not None else None
     return f"{service}/{ident or event.subject or event.id}"
+
+
+def reference(event: CloudEvent) -> str | None:
+    """The human reference of the entry's case, as people type it into a search: a case's `case_ref`
+    (CP-500154-2026-000005), a work order's 12345 order number; None when the event names none."""
+    name = _id_field(event)
+    raw = {"case_id": "case_ref", "work_order_id": "order_no"}.get(name or "")
+    value = _text(event.data.get(raw)) if raw else None
+    # `<service>/<ref>` is another aggregate's reference (intake's pointer to its case), not this one's.
+    if value is None or len(value) > MAX_KEY or "/" in value:
+        return None
+    return value
 
 
 def _walk(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:

@@ -1,25 +1,21 @@
-"""timeline worker: the projection consumer (every domain topic, by pattern) beside the outbox relay."""
+"""timeline worker: the projection consumer only (every domain topic, by pattern); no outbox, no relay."""
 
 from __future__ import annotations
 
-from shared.messaging.worker import run_worker, serve
-from shared.observability.metrics import get_metrics
-from timeline.entrypoints.consumer import projection_task
+from shared.kit.worker import WorkerSpec, run_worker, serve
+from timeline.bootstrap import bootstrap
+from timeline.entrypoints.consumer import batch_projection, subscription
 from timeline.settings import TimelineSettings
+
+
+def worker_spec(settings: TimelineSettings) -> WorkerSpec:
+    """The timeline publishes nothing (outbox=False); its subscription depends on the settings' pattern."""
+    return WorkerSpec(outbox=False, subscription=subscription(settings), batch=batch_projection)
 
 
 def main() -> None:
     settings = TimelineSettings()
-    serve(
-        run_worker(
-            settings,
-            # The consumer subscribes by pattern, so it runs as an extra task rather than by topic list.
-            topics=(),
-            handlers={},
-            metrics_port=settings.worker_metrics_port,
-            extra_tasks=[projection_task(settings, get_metrics(settings.service_name))],
-        )
-    )
+    serve(run_worker(settings, bootstrap, worker_spec(settings)))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,9 @@
-"""Read side: one case, one 12345 work order, one person; scoped to the viewer, in causal order, paged.
+"""Read side: the timeline query every view runs: scoped to the viewer, in causal order, paged.
 
-These functions are what the API (and the timeline UI) call:
-
-    page = await case_timeline(session, "child_protection", case_id, Viewer.from_principal(p))
-    page = await work_order_timeline(session, order_no, viewer, Filters(services=("intake",)))
-    page = await person_timeline(session, personkey, viewer, cursor=page.next_cursor)
-
-A query assembles every matching entry the viewer may see (up to `max_query_entries`), puts them in
-causal order, and returns one page; the cursor is opaque and survives entries arriving late.
+`case_views` (one case, one 12345 work order) and `person_views` (one person, links merged) give it a
+scope; what the API and the pages show is exactly what this returns for the caller's `Viewer`. A query
+assembles every matching entry the viewer may see (up to `max_query_entries`), puts them in causal order,
+and returns one page; the cursor is opaque and survives entries arriving late.
 """
 
 from __future__ import annotations
@@ -17,64 +13,24 @@ import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from shared.auth.principal import Principal, Program, Role
-from shared.identity import parse_id_number, personkey
-from shared.regions import in_scope, is_scope, region_prefix
-from timeline.adapters.tables import person_link, timeline_entry
+from timeline.adapters.tables import timeline_entry
+from timeline.adapters.visibility import minor_related, visible
 from timeline.domain.entry import aggregate_of
-from timeline.domain.links import LinkRow, component, current_pairs
+from timeline.domain.errors import BadCursor
 from timeline.domain.ordering import causal_order
+from timeline.domain.viewer import Filters, Viewer
 from timeline.settings import TimelineSettings
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 _t = timeline_entry
-
-
-class BadCursor(ValueError):
-    """A cursor that this service did not hand out."""
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking: region scope, whether sensitive (minor-related) entries and trace ids are shown."""
-
-    sub: str
-    region: str
-    can_see_sensitive: bool
-    can_see_traces: bool
-
-    @classmethod
-    def from_principal(cls, principal: Principal) -> Viewer:
-        """Sensitive entries: child-protection staff, auditors and admins; trace ids: auditors and admins."""
-        return cls(
-            sub=principal.sub,
-            region=principal.region,
-            can_see_sensitive=principal.has_program(Program.child_protection)
-            or principal.has_role(Role.auditor, Role.admin),
-            can_see_traces=principal.has_role(Role.auditor, Role.admin),
-        )
-
-    def can_see_region(self, code: str | None) -> bool:
-        """The same rule as Principal.can_see_region; an entry without a region is seen by nobody."""
-        return code is not None and in_scope(code, self.region)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Optional narrowing: producing services, event types, event time range [since, until)."""
-
-    services: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +43,7 @@ class Entry:
     service: str
     type: str
     case_ref: str
+    reference: str | None
     order_no: str | None
     personkeys: tuple[str, ...]
     regioncode: str | None
@@ -106,6 +63,7 @@ class Entry:
             "service": self.service,
             "type": self.type,
             "case_ref": self.case_ref,
+            "reference": self.reference,
             "order_no": self.order_no,
             "personkeys": list(self.personkeys),
             "regioncode": self.regioncode,
@@ -140,16 +98,9 @@ class Page:
         }
 
 
-_default_settings: TimelineSettings | None = None
-
-
-def _settings(settings: TimelineSettings | None) -> TimelineSettings:
-    global _default_settings
-    if settings is not None:
-        return settings
-    if _default_settings is None:
-        _default_settings = TimelineSettings()
-    return _default_settings
+@cache
+def _default_settings() -> TimelineSettings:
+    return TimelineSettings()
 
 
 def entry_link(event_type: str, case_ref: str, ui_base_urls: Mapping[str, str]) -> str | None:
@@ -162,181 +113,7 @@ def entry_link(event_type: str, case_ref: str, ui_base_urls: Mapping[str, str]) 
     return base.rstrip("/") + aggregate[1].format(id=ident)
 
 
-# ---- the queries ------------------------------------------------------------------------------------
-
-
-async def case_timeline(
-    session: AsyncSession,
-    service: str,
-    case_id: str,
-    viewer: Viewer,
-    filters: Filters = Filters(),
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    *,
-    settings: TimelineSettings | None = None,
-) -> Page:
-    """Every entry of one case (`<service>/<case_id>`: a child_protection case id, an intake work order id,
-    a child's file id in the register)."""
-    return await _timeline(
-        session, _t.c.case_ref == f"{service}/{case_id}", viewer, filters, cursor, limit, settings
-    )
-
-
-def work_order_scope(order_no: str) -> ColumnElement[bool]:
-    """Entries caused by a 12345 work order: those naming the order number, and every entry sharing the
-    correlation id of intake's entries for it (intake's work order id, which the domain services carry)."""
-    work_order_ids = (
-        select(_t.c.correlation_id)
-        .where(_t.c.order_no == order_no, _t.c.source == "intake", _t.c.correlation_id.is_not(None))
-        .distinct()
-        .scalar_subquery()
-    )
-    return or_(_t.c.order_no == order_no, _t.c.correlation_id.in_(work_order_ids))
-
-
-async def work_order_timeline(
-    session: AsyncSession,
-    order_no: str,
-    viewer: Viewer,
-    filters: Filters = Filters(),
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    *,
-    settings: TimelineSettings | None = None,
-) -> Page:
-    """Everything that happened because of one 12345 work order, across services."""
-    return await _timeline(session, work_order_scope(order_no), viewer, filters, cursor, limit, settings)
-
-
-async def person_timeline(
-    session: AsyncSession,
-    key: str,
-    viewer: Viewer,
-    filters: Filters = Filters(),
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    *,
-    settings: TimelineSettings | None = None,
-) -> Page:
-    """One person across all cases and services, with every currently linked key merged."""
-    keys = tuple(sorted(await person_keys(session, key)))
-    page = await _timeline(
-        session, _t.c.personkeys.overlap(list(keys)), viewer, filters, cursor, limit, settings
-    )
-    return Page(page.entries, page.next_cursor, page.total, page.truncated, keys)
-
-
-def lookup_personkey(id_number: str, secret: str) -> str | None:
-    """The person key of a 身份证号 (None when the number is not valid: such people have provisional keys)."""
-    info = parse_id_number(id_number)
-    if not info.valid or info.normalized is None:
-        return None
-    return personkey(info.normalized, secret)
-
-
-# ---- person links ------------------------------------------------------------------------------------
-
-
-def _link_row(r: Any) -> LinkRow:
-    return LinkRow(r.key_a, r.key_b, r.action, r.at, r.event_id, r.id)
-
-
-async def link_rows_touching(session: AsyncSession, keys: Sequence[str]) -> list[Any]:
-    """Every link/unlink row naming one of `keys`, oldest first."""
-    if not keys:
-        return []
-    rows = await session.execute(
-        select(person_link)
-        .where(or_(person_link.c.key_a.in_(keys), person_link.c.key_b.in_(keys)))
-        .order_by(person_link.c.at, person_link.c.id)
-    )
-    return list(rows.all())
-
-
-async def person_keys(session: AsyncSession, key: str) -> set[str]:
-    """The keys currently linked to `key`, directly or through others (including `key`)."""
-    found: set[str] = {key}
-    frontier = [key]
-    rows: dict[int, LinkRow] = {}
-    while frontier:
-        for r in await link_rows_touching(session, frontier):
-            rows[r.id] = _link_row(r)
-        linked = component(key, current_pairs(rows.values()))
-        frontier = sorted(linked - found)
-        found |= linked
-    return found
-
-
-async def currently_linked(session: AsyncSession, a: str, b: str) -> bool:
-    """Whether the pair itself is linked now (not merely connected through a third key)."""
-    pair = tuple(sorted((a, b)))
-    rows = [_link_row(r) for r in await link_rows_touching(session, [a]) if (r.key_a, r.key_b) == pair]
-    return pair in current_pairs(rows)
-
-
-async def person_links(session: AsyncSession, key: str) -> list[dict[str, Any]]:
-    """The link history of the person's keys: who linked or unlinked which keys, when, why, by which event."""
-    keys = sorted(await person_keys(session, key))
-    return [
-        {
-            "from": r.key_a,
-            "to": r.key_b,
-            "action": r.action,
-            "at": r.at.isoformat(),
-            "actor": r.actor,
-            "reason": r.reason,
-            "event_id": r.event_id,
-            "recorded_at": r.recorded_at.isoformat(),
-        }
-        for r in await link_rows_touching(session, keys)
-    ]
-
-
-async def has_visible_entry(session: AsyncSession, key: str, viewer: Viewer) -> bool:
-    """Whether the viewer can see at least one entry naming `key` (before linking it to another key)."""
-    regions = await session.scalars(
-        select(_t.c.regioncode)
-        .where(*_conditions(_t.c.personkeys.overlap([key]), viewer, Filters()))
-        .limit(100)
-    )
-    return any(viewer.can_see_region(r) for r in regions)
-
-
-# ---- the shared machinery ---------------------------------------------------------------------------
-
-
-def minor_related() -> ColumnElement[bool]:
-    """An entry is sensitive when it is itself, or when any entry of its case is (a work order about a
-    child stays sensitive after the events that named the child)."""
-    other = aliased(_t)
-    return or_(
-        _t.c.sensitivity == "sensitive",
-        exists().where(other.c.case_ref == _t.c.case_ref, other.c.sensitivity == "sensitive"),
-    )
-
-
-def _conditions(scope: ColumnElement[bool], viewer: Viewer, filters: Filters) -> list[ColumnElement[bool]]:
-    if not is_scope(viewer.region):
-        return [false()]
-    conditions = [scope, _t.c.regioncode.is_not(None)]
-    prefix = region_prefix(viewer.region)
-    if prefix:
-        conditions.append(_t.c.regioncode.startswith(prefix, autoescape=True))
-    if filters.services:
-        conditions.append(_t.c.source.in_(filters.services))
-    if filters.types:
-        conditions.append(_t.c.type.in_(filters.types))
-    if filters.since is not None:
-        conditions.append(_t.c.event_time >= filters.since)
-    if filters.until is not None:
-        conditions.append(_t.c.event_time < filters.until)
-    if not viewer.can_see_sensitive:
-        conditions.append(~minor_related())
-    return conditions
-
-
-async def _timeline(
+async def timeline(
     session: AsyncSession,
     scope: ColumnElement[bool],
     viewer: Viewer,
@@ -345,7 +122,8 @@ async def _timeline(
     limit: int,
     settings: TimelineSettings | None,
 ) -> Page:
-    cfg = _settings(settings)
+    """The page of `scope`'s entries the viewer may see, after `cursor`, in causal order."""
+    cfg = settings or _default_settings()
     limit = max(1, min(limit, MAX_LIMIT))
     after = decode_cursor(cursor) if cursor else None
     # Ordering needs only four columns of every entry in scope; whole rows are read for the page alone
@@ -353,15 +131,15 @@ async def _timeline(
     keys = (
         await session.execute(
             select(_t.c.event_id, _t.c.event_time, _t.c.causation_id, _t.c.regioncode)
-            .where(and_(*_conditions(scope, viewer, filters)))
+            .where(and_(*visible(scope, viewer, filters)))
             .order_by(_t.c.event_time, _t.c.event_id)
             .limit(cfg.max_query_entries + 1)
         )
     ).all()
     truncated = len(keys) > cfg.max_query_entries
-    visible = [k for k in keys[: cfg.max_query_entries] if viewer.can_see_region(k.regioncode)]
+    shown = [k for k in keys[: cfg.max_query_entries] if viewer.can_see_region(k.regioncode)]
     ordered = causal_order(
-        visible,
+        shown,
         sort_key=lambda k: (k.event_time, k.event_id),
         event_id=lambda k: k.event_id,
         causation_id=lambda k: k.causation_id,
@@ -394,6 +172,7 @@ def _entry(r: Any, viewer: Viewer, cfg: TimelineSettings) -> Entry:
         service=r.source,
         type=r.type,
         case_ref=r.case_ref,
+        reference=r.reference,
         order_no=r.order_no,
         personkeys=tuple(r.personkeys or ()),
         regioncode=r.regioncode,
@@ -414,6 +193,7 @@ def encode_cursor(last: Any) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[str, datetime]:
+    """The position a cursor names; BadCursor (400) for anything this service did not hand out."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = orjson.loads(raw)

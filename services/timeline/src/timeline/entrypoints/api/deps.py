@@ -1,24 +1,21 @@
-"""Dependencies of the timeline API."""
+"""Dependencies of the timeline API and pages: the runtime, the projection monitor, the caller's name."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.auth.principal import Principal
+from shared.kit.app import get_runtime
+from timeline.bootstrap import TimelineRuntime
 from timeline.service_layer.monitor import ProjectionMonitor
-from timeline.settings import TimelineSettings
 
 
-def get_settings(request: Request) -> TimelineSettings:
-    settings: TimelineSettings = request.app.state.settings
-    return settings
-
-
-def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return sessions
+def timeline_runtime(request: Request) -> TimelineRuntime:
+    runtime = get_runtime(request)
+    assert isinstance(runtime, TimelineRuntime)
+    return runtime
 
 
 def get_monitor(request: Request) -> ProjectionMonitor:
@@ -26,6 +23,10 @@ def get_monitor(request: Request) -> ProjectionMonitor:
     return monitor
 
 
-SettingsDep = Annotated[TimelineSettings, Depends(get_settings)]
-SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
+def actor_of(principal: Principal) -> str:
+    """How a caseworker is named in what they record: their name (the login only when there is none)."""
+    return principal.name or principal.sub
+
+
+TimelineRuntimeDep = Annotated[TimelineRuntime, Depends(timeline_runtime)]
 MonitorDep = Annotated[ProjectionMonitor, Depends(get_monitor)]

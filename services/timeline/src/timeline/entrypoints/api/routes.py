@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth.deps import CurrentPrincipal, require_roles
-from shared.auth.principal import Principal, Role
+from shared.auth.principal import Role
 from shared.problems import ProblemException
 from timeline.adapters.tables import rebuild_run
-from timeline.domain.entry import LinkAction
-from timeline.entrypoints.api.deps import MonitorDep, SessionsDep, SettingsDep
+from timeline.domain.commands import LinkPersons, UnlinkPersons
+from timeline.domain.links import LinkRow
+from timeline.domain.viewer import Filters, Viewer
+from timeline.entrypoints.api.deps import MonitorDep, TimelineRuntimeDep, actor_of
 from timeline.entrypoints.api.schemas import (
     LinkIn,
     LinkOut,
@@ -25,9 +25,8 @@ from timeline.entrypoints.api.schemas import (
     PersonLinksOut,
     ProjectionOut,
 )
-from timeline.service_layer import views
-from timeline.service_layer.corrections import record_correction
-from timeline.service_layer.views import BadCursor, Filters, Page, Viewer
+from timeline.service_layer import case_views, person_views
+from timeline.service_layer.views import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/timeline", tags=["timeline"])
 
@@ -36,14 +35,7 @@ _PAGE_DOC = (
     "caller's region; minor-related entries only for child-protection staff, auditors and admins; trace "
     "ids only for auditors and admins."
 )
-
-
-def actor_of(principal: Principal) -> str:
-    return (
-        f"{principal.sub}（{principal.name}）"
-        if principal.name and principal.name != principal.sub
-        else principal.sub
-    )
+_NOT_FOUND = "未找到该人员，或不在您的管辖范围内"
 
 
 def filters(
@@ -57,15 +49,7 @@ def filters(
 
 FiltersDep = Annotated[Filters, Depends(filters)]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
-Limit = Annotated[int, Query(ge=1, le=views.MAX_LIMIT)]
-
-
-async def _page(call: Awaitable[Page]) -> dict[str, Any]:
-    try:
-        page = await call
-    except BadCursor as exc:
-        raise ProblemException(400, "Bad Request", str(exc)) from exc
-    return page.to_json()
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 @router.get("/cases/{case_service}/{case_id}", response_model=PageOut, description=_PAGE_DOC)
@@ -73,138 +57,139 @@ async def case_timeline(
     case_service: str,
     case_id: str,
     principal: CurrentPrincipal,
-    sessions: SessionsDep,
-    settings: SettingsDep,
+    runtime: TimelineRuntimeDep,
     f: FiltersDep,
     cursor: Cursor = None,
-    limit: Limit = views.DEFAULT_LIMIT,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    """One case: `child_protection/<case id>`, `intake/<work order id>`, `child_protection/<child id>`."""
-    async with sessions() as session:
-        return await _page(
-            views.case_timeline(
-                session,
-                case_service,
-                case_id,
-                Viewer.from_principal(principal),
-                f,
-                cursor,
-                limit,
-                settings=settings,
-            )
+    """One case by its id or its reference: `child_protection/<case id or CP-500154-2026-000005>`,
+    `intake/<work order id or 12345 order number>`, `child_protection/<child id>`."""
+    viewer = Viewer.from_principal(principal)
+    async with runtime.sessions() as session:
+        page = await case_views.case_timeline(
+            session, case_service, case_id, viewer, f, cursor, limit, settings=runtime.settings
         )
+    return page.to_json()
 
 
 @router.get("/work-orders/{order_no}", response_model=PageOut, description=_PAGE_DOC)
 async def work_order_timeline(
     order_no: str,
     principal: CurrentPrincipal,
-    sessions: SessionsDep,
-    settings: SettingsDep,
+    runtime: TimelineRuntimeDep,
     f: FiltersDep,
     cursor: Cursor = None,
-    limit: Limit = views.DEFAULT_LIMIT,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """Everything that happened because of one 12345 work order, across services (via correlation)."""
-    async with sessions() as session:
-        return await _page(
-            views.work_order_timeline(
-                session, order_no, Viewer.from_principal(principal), f, cursor, limit, settings=settings
-            )
+    viewer = Viewer.from_principal(principal)
+    async with runtime.sessions() as session:
+        page = await case_views.work_order_timeline(
+            session, order_no, viewer, f, cursor, limit, settings=runtime.settings
         )
+    return page.to_json()
 
 
 @router.get("/persons/{personkey}", response_model=PageOut, description=_PAGE_DOC)
 async def person_timeline(
     personkey: str,
     principal: CurrentPrincipal,
-    sessions: SessionsDep,
-    settings: SettingsDep,
+    runtime: TimelineRuntimeDep,
     f: FiltersDep,
     cursor: Cursor = None,
-    limit: Limit = views.DEFAULT_LIMIT,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """One person across all cases and services; keys linked to this one are merged in."""
-    async with sessions() as session:
-        return await _page(
-            views.person_timeline(
-                session, personkey, Viewer.from_principal(principal), f, cursor, limit, settings=settings
-            )
+    viewer = Viewer.from_principal(principal)
+    async with runtime.sessions() as session:
+        page = await person_views.person_timeline(
+            session, personkey, viewer, f, cursor, limit, settings=runtime.settings
         )
+    return page.to_json()
 
 
 @router.post(
     "/persons/lookup", response_model=LookupOut, responses={422: {"description": "Not a valid 身份证号"}}
 )
-async def lookup_person(body: LookupIn, principal: CurrentPrincipal, settings: SettingsDep) -> LookupOut:
+async def lookup_person(
+    body: LookupIn, principal: CurrentPrincipal, runtime: TimelineRuntimeDep
+) -> LookupOut:
     """The `personkey` of a 身份证号 given in the body (never in a URL, never logged)."""
-    key = views.lookup_personkey(body.id_number, settings.personkey_secret.get_secret_value())
+    secret = runtime.settings.personkey_secret.get_secret_value()
+    key = person_views.lookup_personkey(body.id_number, secret)
     if key is None:
         raise ProblemException(422, "Unprocessable Entity", "身份证号无效（校验位或出生日期不正确）")
     return LookupOut(personkey=key)
 
 
 @router.get("/persons/{personkey}/links", response_model=PersonLinksOut)
-async def person_links(personkey: str, principal: CurrentPrincipal, sessions: SessionsDep) -> dict[str, Any]:
+async def person_links(
+    personkey: str, principal: CurrentPrincipal, runtime: TimelineRuntimeDep
+) -> dict[str, Any]:
     """The keys merged into this person and the history of links and unlinks touching them (404 unless the
     caller may see an entry of the person)."""
-    async with sessions() as session:
-        if not await views.has_visible_entry(session, personkey, Viewer.from_principal(principal)):
-            raise ProblemException(404, "Not Found", "未找到该人员，或不在您的管辖范围内")
-        keys = sorted(await views.person_keys(session, personkey))
-        return {"personkeys": keys, "links": await views.person_links(session, personkey)}
+    async with runtime.sessions() as session:
+        if not await person_views.has_visible_entry(session, personkey, Viewer.from_principal(principal)):
+            raise ProblemException(404, "Not Found", _NOT_FOUND)
+        keys = sorted(await person_views.person_keys(session, personkey))
+        return {"personkeys": keys, "links": await person_views.person_links(session, personkey)}
+
+
+def link_json(row: LinkRow) -> dict[str, Any]:
+    """A recorded correction as the API shows it."""
+    return {
+        "from": row.key_a,
+        "to": row.key_b,
+        "action": row.action,
+        "at": row.at.isoformat(),
+        "actor": row.actor,
+        "reason": row.reason,
+        "event_id": row.event_id,
+        "recorded_at": (row.recorded_at or row.at).isoformat(),
+    }
 
 
 _CORRECTORS = Depends(require_roles(Role.caseworker, Role.supervisor, Role.admin))
 
 
-async def _correct(
-    session: AsyncSession, action: LinkAction, body: LinkIn, principal: Principal
-) -> dict[str, Any]:
-    if body.from_key == body.to_key:
-        raise ProblemException(422, "Unprocessable Entity", "不能将同一个标识与自身关联")
-    viewer = Viewer.from_principal(principal)
-    for key in (body.from_key, body.to_key):
-        if not await views.has_visible_entry(session, key, viewer):
-            raise ProblemException(404, "Not Found", "未找到该人员，或不在您的管辖范围内")
-    linked = await views.currently_linked(session, body.from_key, body.to_key)
-    if action == "unlink" and not linked:
-        raise ProblemException(409, "Conflict", "这两个标识当前没有直接关联，无需解除")
-    if action == "link" and linked:
-        raise ProblemException(409, "Conflict", "这两个标识已经关联")
-    return await record_correction(
-        session,
-        action,
-        body.from_key,
-        body.to_key,
-        actor=actor_of(principal),
-        reason=body.reason,
-        at=datetime.now(UTC),
-    )
-
-
 @router.post("/persons/links", status_code=201, response_model=LinkOut, dependencies=[_CORRECTORS])
-async def link_persons(body: LinkIn, principal: CurrentPrincipal, sessions: SessionsDep) -> dict[str, Any]:
+async def link_persons(
+    body: LinkIn, principal: CurrentPrincipal, runtime: TimelineRuntimeDep
+) -> dict[str, Any]:
     """Record that two person keys are the same person (e.g. a provisional key confirmed); both timelines
     merge. Caseworkers, supervisors and admins who can see an entry of each key."""
-    async with sessions() as session, session.begin():
-        return await _correct(session, "link", body, principal)
+    command = LinkPersons(
+        one=body.from_key,
+        other=body.to_key,
+        reason=body.reason,
+        actor=actor_of(principal),
+        viewer=Viewer.from_principal(principal),
+    )
+    return link_json(await runtime.bus.handle(command))
 
 
 @router.delete("/persons/links", response_model=LinkOut, dependencies=[_CORRECTORS])
-async def unlink_persons(body: LinkIn, principal: CurrentPrincipal, sessions: SessionsDep) -> dict[str, Any]:
+async def unlink_persons(
+    body: LinkIn, principal: CurrentPrincipal, runtime: TimelineRuntimeDep
+) -> dict[str, Any]:
     """Record that two linked keys are not the same person; the timelines split again (JSON body as POST)."""
-    async with sessions() as session, session.begin():
-        return await _correct(session, "unlink", body, principal)
+    command = UnlinkPersons(
+        one=body.from_key,
+        other=body.to_key,
+        reason=body.reason,
+        actor=actor_of(principal),
+        viewer=Viewer.from_principal(principal),
+    )
+    return link_json(await runtime.bus.handle(command))
 
 
 @router.get("/projection", response_model=ProjectionOut)
 async def projection_state(
-    principal: CurrentPrincipal, sessions: SessionsDep, monitor: MonitorDep
+    principal: CurrentPrincipal, runtime: TimelineRuntimeDep, monitor: MonitorDep
 ) -> dict[str, Any]:
     """The projection's lag behind its topics, its entry count and the last rebuild."""
     snap = monitor.snapshot
-    async with sessions() as session:
+    async with runtime.sessions() as session:
         last = (await session.execute(select(rebuild_run).order_by(rebuild_run.c.id.desc()).limit(1))).first()
     return {
         "measured_at": snap.measured_at.isoformat() if snap else None,

@@ -16,6 +16,10 @@ class EntryOut(BaseModel):
     service: str = Field(description="Producing service")
     type: str = Field(description="CloudEvents type")
     case_ref: str = Field(description="`<service>/<case, work order or child file id>`")
+    reference: str | None = Field(
+        default=None,
+        description="The case's human reference (CP-500154-2026-000005; a 12345 order number for intake)",
+    )
     order_no: str | None = Field(default=None, description="12345 order number, when the event names one")
     personkeys: list[str]
     regioncode: str | None

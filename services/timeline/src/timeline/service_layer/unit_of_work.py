@@ -1,0 +1,41 @@
+"""timeline's unit of work: the repositories of one transaction; the kit commits state and inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.kit.sql import SqlUnitOfWork
+from shared.kit.unit_of_work import AbstractUnitOfWork, Inbound, Message
+from timeline.adapters.repository import (
+    AbstractEntryRepository,
+    AbstractLinkRepository,
+    SqlEntryRepository,
+    SqlLinkRepository,
+)
+
+SOURCE = "/services/timeline"
+
+
+def to_message(aggregate: Any, event: Any) -> Message | None:
+    """The timeline publishes nothing: no event of its own maps to an outgoing message."""
+    return None
+
+
+class TimelineUnitOfWork(AbstractUnitOfWork):
+    """What the timeline's handlers may use inside one transaction."""
+
+    entries: AbstractEntryRepository
+    links: AbstractLinkRepository
+
+
+class SqlTimelineUnitOfWork(SqlUnitOfWork, TimelineUnitOfWork):
+    """The timeline's unit of work on PostgreSQL (an inbound record's inbox row is claimed in it)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], inbound: Inbound | None = None) -> None:
+        super().__init__(sessions, to_message, source=SOURCE, inbound=inbound)
+
+    def bind(self, session: AsyncSession) -> None:
+        self.entries = SqlEntryRepository(session)
+        self.links = SqlLinkRepository(session)

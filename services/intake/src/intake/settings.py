@@ -20,6 +20,8 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     # key id -> shared secret of each 12345 integration (JSON in the environment).
     hotline_keys: dict[str, SecretStr] = {k: SecretStr(v) for k, v in DEV_HOTLINE_KEYS.items()}
+    # Keys still allowed the deprecated version-1 signature (no method and path in it).
+    hotline_legacy_keys: set[str] = set(DEV_HOTLINE_KEYS)
     signature_window_s: int = 300
     max_body_bytes: int = 1024 * 1024
     data_key: SecretStr = SecretStr(DEV_DATA_KEY)

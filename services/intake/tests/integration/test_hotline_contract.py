@@ -16,6 +16,7 @@ import pytest_asyncio
 from hotline_client import DEV_SECRET, HotlineClient, signed_headers, work_order
 from infra import Database
 from intake.bootstrap import bootstrap
+from intake.entrypoints.api.app import create_app
 from intake.entrypoints.api.signature import sign
 from intake.entrypoints.consumer import SUBSCRIPTION
 from intake.settings import IntakeSettings
@@ -1021,3 +1022,70 @@ async def test_whole_loop_received_routed_accepted_replied_reopened_closed(
         "satisfaction_recorded",
         "closed",
     ]
+
+
+# ---------------------------------------------------------------- signature version 2
+
+
+async def test_a_v2_signed_call_replayed_at_another_path_is_refused(hotline: HotlineClient) -> None:
+    await receive(hotline, "GD-C-V2-A")
+    await receive(hotline, "GD-C-V2-B")
+    body = orjson.dumps({"event_id": "EV-V2-URGE-1", "type": "urge", "note": "请尽快办理"})
+    signed_for_a = signed_headers(
+        body, method="POST", target=f"{WORK_ORDERS}/GD-C-V2-A/events", nonce=f"v2-replay-{uuid.uuid4().hex}"
+    )
+    # The captured call, never delivered, is sent to another order's path: its signature does not cover it.
+    at_b = await hotline.http.post(
+        f"{WORK_ORDERS}/GD-C-V2-B/events",
+        content=body,
+        headers={"Content-Type": "application/json", **signed_for_a},
+    )
+    assert_problem(at_b, 401)
+    assert "X-Hotline-Signature 不正确" in at_b.json()["detail"]
+    as_get = await hotline.http.get(f"{WORK_ORDERS}/GD-C-V2-A", headers=signed_for_a)
+    assert_problem(as_get, 401)
+    at_a = await hotline.http.post(
+        f"{WORK_ORDERS}/GD-C-V2-A/events",
+        content=body,
+        headers={"Content-Type": "application/json", **signed_for_a},
+    )
+    assert at_a.status_code == 202, at_a.text
+    assert "deprecation" not in {k.lower() for k in at_a.headers}
+    b = await detail_of(hotline, "GD-C-V2-B")
+    assert b["urge_count"] == 0
+
+
+async def test_v1_works_only_for_legacy_keys_and_is_marked_deprecated(
+    intake_db: Database, stack: Any
+) -> None:
+    settings = IntakeSettings(
+        database_url=intake_db.url,
+        kafka_bootstrap_servers=stack.kafka.bootstrap,
+        hotline_keys={"dev-12345": "dev-12345-secret", "city-2": "city-2-secret"},
+    )
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake.test") as http,
+    ):
+        client = HotlineClient(http)
+        legacy = await client.post_work_order(work_order("GD-C-V1-LEGACY"), version=1)
+        assert legacy.status_code == 202, legacy.text
+        assert legacy.headers["Deprecation"] == "true"
+        refused = await client.post_work_order(
+            work_order("GD-C-V1-CITY"), version=1, key_id="city-2", secret="city-2-secret"
+        )
+        assert_problem(refused, 401)
+        assert "签名版本 2" in refused.json()["detail"]
+        v2 = await client.post_work_order(work_order("GD-C-V2-CITY"), key_id="city-2", secret="city-2-secret")
+        assert v2.status_code == 202, v2.text
+        unknown = await http.post(
+            WORK_ORDERS,
+            content=orjson.dumps(work_order("GD-C-V3")),
+            headers={
+                "Content-Type": "application/json",
+                **signed_headers(orjson.dumps(work_order("GD-C-V3"))),
+                "X-Hotline-Signature-Version": "3",
+            },
+        )
+        assert_problem(unknown, 401)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 
 import pytest
 from starlette.datastructures import Headers
@@ -14,9 +15,11 @@ from intake.entrypoints.api.signature import (
     NONCE,
     SIGNATURE,
     TIMESTAMP,
+    VERSION,
     SignatureError,
     SignedCall,
     sign,
+    sign_v2,
     verify,
 )
 
@@ -43,8 +46,9 @@ def headers_for(
     }
 
 
-def check(headers: dict[str, str], body: bytes = BODY) -> SignedCall:
-    return verify(headers, body, SECRETS, window_s=WINDOW, now=NOW)
+def check(headers: Mapping[str, str], body: bytes = BODY) -> SignedCall:
+    """Version-1 checks: every test key is configured as legacy."""
+    return verify(headers, body, SECRETS, window_s=WINDOW, now=NOW, legacy_keys=frozenset(SECRETS))
 
 
 def refused(headers: dict[str, str], body: bytes = BODY) -> str:
@@ -71,7 +75,7 @@ def test_get_requests_sign_an_empty_body() -> None:
 
 
 def test_a_good_signature_is_accepted() -> None:
-    assert check(headers_for()) == SignedCall("dev-12345", NOW, NONCE_OK)
+    assert check(headers_for()) == SignedCall("dev-12345", NOW, NONCE_OK, version=1)
 
 
 def test_each_configured_key_uses_its_own_secret() -> None:
@@ -81,7 +85,7 @@ def test_each_configured_key_uses_its_own_secret() -> None:
 
 def test_http_header_names_are_case_insensitive() -> None:
     lowered = Headers(headers={k.lower(): v for k, v in headers_for().items()})
-    assert verify(lowered, BODY, SECRETS, window_s=WINDOW, now=NOW).key_id == "dev-12345"
+    assert check(lowered).key_id == "dev-12345"
 
 
 @pytest.mark.parametrize("offset", [0, 1, -1, 299, -299, 300, -300])
@@ -182,7 +186,51 @@ def test_all_missing_headers_are_named_together() -> None:
 def test_the_real_clock_is_used_when_no_time_is_given() -> None:
     now = int(time.time())
     headers = headers_for(timestamp=now)
-    assert verify(headers, BODY, SECRETS, window_s=WINDOW).timestamp == now
+    legacy = frozenset(SECRETS)
+    assert verify(headers, BODY, SECRETS, window_s=WINDOW, legacy_keys=legacy).timestamp == now
     stale = headers_for(timestamp=now - 3600)
     with pytest.raises(SignatureError):
-        verify(stale, BODY, SECRETS, window_s=WINDOW)
+        verify(stale, BODY, SECRETS, window_s=WINDOW, legacy_keys=legacy)
+
+
+def v2_headers(method: str, target: str, body: bytes = BODY) -> dict[str, str]:
+    return {
+        KEY_ID: "dev-12345",
+        TIMESTAMP: str(NOW),
+        NONCE: NONCE_OK,
+        VERSION: "2",
+        SIGNATURE: sign_v2("dev-12345-secret", method, target, NOW, NONCE_OK, body),
+    }
+
+
+def test_v2_signs_method_path_query_timestamp_nonce_and_body() -> None:
+    expected = hmac.new(
+        b"dev-12345-secret",
+        f"POST\n/api/v1/hotline/work-orders/GD-1/events?x=1\n{NOW}\n{NONCE_OK}\n".encode() + BODY,
+        hashlib.sha256,
+    ).hexdigest()
+    assert sign_v2(
+        "dev-12345-secret", "post", "/api/v1/hotline/work-orders/GD-1/events?x=1", NOW, NONCE_OK, BODY
+    ) == (expected)
+
+
+def test_a_v2_signature_holds_only_for_its_method_and_target() -> None:
+    headers = v2_headers("POST", "/api/v1/hotline/work-orders/GD-1/events")
+
+    def at(method: str, target: str) -> SignedCall:
+        return verify(headers, BODY, SECRETS, window_s=WINDOW, now=NOW, method=method, target=target)
+
+    assert at("POST", "/api/v1/hotline/work-orders/GD-1/events").version == 2
+    for method, target in (
+        ("POST", "/api/v1/hotline/work-orders/GD-2/events"),
+        ("PUT", "/api/v1/hotline/work-orders/GD-1/events"),
+        ("POST", "/api/v1/hotline/work-orders/GD-1/events?again=1"),
+    ):
+        with pytest.raises(SignatureError, match="不正确"):
+            at(method, target)
+
+
+def test_v1_is_refused_for_a_key_not_configured_as_legacy() -> None:
+    with pytest.raises(SignatureError, match="签名版本 2"):
+        verify(headers_for(), BODY, SECRETS, window_s=WINDOW, now=NOW, legacy_keys=frozenset())
+    assert check(headers_for()).version == 1

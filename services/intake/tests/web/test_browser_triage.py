@@ -74,7 +74,9 @@ async def test_triage_one_work_order_in_a_real_browser(served_intake: str, brows
 
             await expect(page).to_have_url(f"{served_intake}/desk/triage")
             await expect(page.get_by_role("heading", name="待分拨")).to_be_visible()
-            await expect(page.get_by_role("navigation", name="主导航")).to_contain_text("李受理 · 重庆市开州区")
+            await expect(page.get_by_role("navigation", name="主导航")).to_contain_text(
+                "李受理 · 重庆市开州区"
+            )
             await page.get_by_role("link", name="GD-UI-0001").click()
 
             await expect(page.get_by_role("heading", name="工单 GD-UI-0001")).to_be_visible()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from intake.bootstrap import IntakeRuntime
 from intake.entrypoints.api.signature import SignatureError, SignedCall, verify
@@ -34,7 +34,25 @@ async def read_body(request: Request, limit: int) -> bytes:
 def verify_signature(request: Request, body: bytes, settings: IntakeSettings) -> SignedCall:
     """Check the 12345 signature (key, timestamp window, HMAC); 401 problem+json saying what is wrong."""
     secrets = {k: v.get_secret_value() for k, v in settings.hotline_keys.items()}
+    query = request.scope.get("query_string", b"")
+    target = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    target += "?" + query.decode("latin-1") if query else ""
     try:
-        return verify(request.headers, body, secrets, window_s=settings.signature_window_s)
+        return verify(
+            request.headers,
+            body,
+            secrets,
+            window_s=settings.signature_window_s,
+            method=request.method,
+            target=target,
+            legacy_keys=frozenset(settings.hotline_legacy_keys),
+        )
     except SignatureError as exc:
         raise ProblemException(401, "Unauthorized", str(exc)) from exc
+
+
+def mark_deprecated(call: SignedCall, response: Response) -> None:
+    """A version-1 signature still works for legacy keys; the answer says it is deprecated (RFC 9745)."""
+    if call.version == 1:
+        response.headers["Deprecation"] = "true"
+        response.headers["Link"] = '</docs#signature-v2>; rel="deprecation"'

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from intake.domain import commands
-from intake.entrypoints.api.deps import RuntimeDep, read_body, verify_signature
+from intake.entrypoints.api.deps import RuntimeDep, mark_deprecated, read_body, verify_signature
 from intake.entrypoints.api.schemas import (
     EventReceiptOut,
     HotlineEventIn,
@@ -104,6 +104,7 @@ async def post_work_order(request: Request, response: Response, runtime: Runtime
         flags=outcome.body["flags"],
     )
     response.status_code = outcome.status_code
+    mark_deprecated(call, response)
     return ReceiptOut.model_validate(outcome.body)
 
 
@@ -129,13 +130,17 @@ async def post_work_order_event(
     outcome = await _handle_once_more_on_race(runtime.bus, command)
     log.info("hotline_event_recorded", order_no=order_no, type=data["type"], status_code=outcome.status_code)
     response.status_code = outcome.status_code
+    mark_deprecated(call, response)
     return EventReceiptOut.model_validate(outcome.body)
 
 
 @router.get("/work-orders/{order_no}", response_model=WorkOrderDetailOut, responses={**_SIGNED, 404: {}})
-async def get_work_order(order_no: str, request: Request, runtime: RuntimeDep) -> WorkOrderDetailOut:
+async def get_work_order(
+    order_no: str, request: Request, response: Response, runtime: RuntimeDep
+) -> WorkOrderDetailOut:
     """The work order as received, its status, route, case, reply and history."""
     call = verify_signature(request, b"", runtime.settings)
+    mark_deprecated(call, response)
     await runtime.bus.handle(commands.ClaimNonce(key_id=call.key_id, nonce=call.nonce))
     _require_order_no_shape(order_no)
     assert runtime.cipher is not None

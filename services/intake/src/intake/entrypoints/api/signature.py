@@ -1,4 +1,10 @@
-"""HMAC authentication of calls from the 12345 platform."""
+"""HMAC authentication of calls from the 12345 platform.
+
+Version 2 (header `X-Hotline-Signature-Version: 2`) signs the method, the path with its query, the
+timestamp, the nonce and the body, so a captured call cannot be replayed at another path. Version 1
+(no version header) signs only timestamp, nonce and body; it is accepted only from keys configured as
+legacy (`INTAKE_HOTLINE_LEGACY_KEYS`) and is deprecated.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ KEY_ID = "X-Hotline-Key-Id"
 TIMESTAMP = "X-Hotline-Timestamp"
 NONCE = "X-Hotline-Nonce"
 SIGNATURE = "X-Hotline-Signature"
+VERSION = "X-Hotline-Signature-Version"
 _NONCE = re.compile(r"^[\x21-\x7e]{16,64}$")
 _HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -28,11 +35,18 @@ class SignedCall:
     key_id: str
     timestamp: int
     nonce: str
+    version: int = 2
 
 
 def sign(secret: str, timestamp: int | str, nonce: str, body: bytes) -> str:
-    """Lower-case hex HMAC-SHA256 over "{timestamp}\\n{nonce}\\n" + body."""
+    """Version 1 (legacy): lower-case hex HMAC-SHA256 over "{timestamp}\\n{nonce}\\n" + body."""
     message = f"{timestamp}\n{nonce}\n".encode() + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sign_v2(secret: str, method: str, target: str, timestamp: int | str, nonce: str, body: bytes) -> str:
+    """Version 2: HMAC-SHA256 over "{METHOD}\\n{path?query}\\n{timestamp}\\n{nonce}\\n" + body."""
+    message = f"{method.upper()}\n{target}\n{timestamp}\n{nonce}\n".encode() + body
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -43,6 +57,9 @@ def verify(
     *,
     window_s: int,
     now: float | None = None,
+    method: str = "POST",
+    target: str = "/",
+    legacy_keys: frozenset[str] = frozenset(),
 ) -> SignedCall:
     """Check key, timestamp window, nonce shape and signature; raise SignatureError saying which failed."""
     key_id = headers.get(KEY_ID)
@@ -69,7 +86,15 @@ def verify(
         raise SignatureError(f"{NONCE} 必须是 16–64 个可见 ASCII 字符")
     if not _HEX.fullmatch(signature):
         raise SignatureError(f"{SIGNATURE} 必须是 64 位小写十六进制")
-    expected = sign(secret, timestamp, nonce, body)
+    version = headers.get(VERSION) or "1"
+    if version == "2":
+        expected = sign_v2(secret, method, target, timestamp, nonce, body)
+    elif version == "1":
+        if key_id not in legacy_keys:
+            raise SignatureError(f"该 {KEY_ID} 须使用签名版本 2（{VERSION}: 2，签名覆盖方法、路径和查询）")
+        expected = sign(secret, timestamp, nonce, body)
+    else:
+        raise SignatureError(f"{VERSION} 只能是 1 或 2")
     if not hmac.compare_digest(expected, signature):
         raise SignatureError(f"{SIGNATURE} 不正确")
-    return SignedCall(key_id, int(timestamp), nonce)
+    return SignedCall(key_id, int(timestamp), nonce, int(version))

@@ -8,12 +8,13 @@ from typing import Any, Literal
 
 from shared.identity import mask_name
 
-# ASCII-only neighbours: `\b` would treat adjacent Chinese characters as part of the word and miss
-# numbers written straight after "身份证号" or "电话".
+# Only digits bound a number: `\b` would treat adjacent Chinese characters or ASCII letters as part of
+# the word and miss numbers written straight after "身份证号", "电话", "IDno" or "tel". `\d` also takes
+# full-width digits typed with a Chinese input method (５００１５４…).
 _PII = re.compile(
-    r"(?<![\dA-Za-z])"
-    r"(?:(?P<id>\d{17}[\dXx]|\d{15})|(?P<prefix>\+86[- ]?)?(?P<mobile>1[3-9]\d{9}))"
-    r"(?![\dA-Za-z])"
+    r"(?<!\d)"
+    r"(?:(?P<id>\d{17}[\dXxＸｘ]|\d{15})|(?P<prefix>[+＋][8８][6６][- ]?)?(?P<mobile>[1１][3-9３-９]\d{9}))"
+    r"(?!\d)"
 )
 _WHOLE_NUMBER = re.compile(r"(?:\+86[- ]?)?(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9})")
 

@@ -182,3 +182,14 @@ def test_log_lines_inside_a_span_carry_its_ids(capsys: pytest.CaptureFixture[str
         assert line["trace_id"] == f"{context.trace_id:032x}"
         assert line["span_id"] == f"{context.span_id:016x}"
     assert "trace_id" not in outside
+
+
+def test_numbers_next_to_ascii_letters_and_full_width_numbers_are_masked() -> None:
+    number = BASE + ric.calc_check_digit(BASE + "0")
+    wide_mobile = "１３８１２３４５６７８"
+    assert mask_text(f"IDno{number}x") == f"IDno{masked_id(number)}x"
+    assert mask_text("tel13812345678,") == "tel138****5678,"
+    assert mask_text("call+8613812345678now") == "call+86138****5678now"
+    assert mask_text(f"电话{wide_mobile}") == "电话１３８****５６７８"
+    wide_id = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert mask_text(f"证件{wide_id}") == f"证件{wide_id[:3]}{'*' * 11}{wide_id[-4:]}"

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from stdnum.cn import ric
 
 from infra import Database
-from timeline.service_layer.views import lookup_personkey
+from timeline.service_layer.person_views import lookup_personkey
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,7 @@ async def test_search_page_has_three_labelled_forms(tl_http: httpx.AsyncClient, 
     html = page.text
     assert page.headers["cache-control"] == "no-store"
     assert '<form class="inline" method="post" action="/timeline/persons/lookup"' in html
-    for field in ("case-service", "case-id", "order-no", "id-number", "personkey"):
+    for field in ("case-service", "case-id", "order-no", "id-number", "person-ref"):
         assert f'<label for="{field}">' in html and f'id="{field}"' in html
     search = await tl_http.get(
         "/timeline/work-orders", params={"order_no": "GD-42"}, headers=login("caseworker")
@@ -54,7 +54,7 @@ async def test_the_id_number_is_posted_and_never_in_a_url(
     tl_http: httpx.AsyncClient, tl_app: FastAPI, login: Any
 ) -> None:
     headers = login("caseworker")
-    secret = tl_app.state.settings.personkey_secret.get_secret_value()
+    secret = tl_app.state.runtime.settings.personkey_secret.get_secret_value()
     response = await tl_http.post(
         "/timeline/persons/lookup", data={"id_number": CHILD_ID}, headers={**headers, **ORIGIN}
     )
@@ -64,7 +64,7 @@ async def test_the_id_number_is_posted_and_never_in_a_url(
     assert CHILD_ID not in location and ID_BASE not in location
 
     person = await tl_http.get(location, headers=headers)
-    assert person.status_code == 200 and "已合并的人员标识（1）" in person.text
+    assert person.status_code == 200 and "已合并的人员记录（1）" in person.text
     assert CHILD_ID not in person.text
 
     # An invalid number: the form comes back with a message, without the number typed.
@@ -80,7 +80,7 @@ async def test_the_id_number_is_posted_and_never_in_a_url(
         data={"id_number": CHILD_ID},
         headers={**headers, "Origin": "http://evil.test"},
     )
-    assert forged.status_code == 403 and "请求来源校验失败" in forged.text
+    assert forged.status_code == 403 and "请求来源无效" in forged.text
     assert (await tl_http.get("/timeline/persons/lookup", headers=headers)).status_code == 200
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends
 
@@ -67,8 +68,19 @@ def entry_subject(entry: Entry) -> str:
 
 
 def type_option(event_type: str) -> str:
-    """An event type in the filter: the service and what happened (一门受理 · 催办), never the code."""
-    return f"{service_label(service_of_type(event_type))} · {type_label(event_type)}"
+    """An event type in the filter: the service and what happened (一门受理 · 催办; a child's file says so:
+    未成年人保护 · 儿童档案 · 风险等级变更), never the code."""
+    service = service_label(service_of_type(event_type))
+    name = aggregate_name(event_type)
+    what = f"{name} · {type_label(event_type)}" if name == "儿童档案" else type_label(event_type)
+    return f"{service} · {what}"
+
+
+def entry_timeline_url(entry: Entry) -> str:
+    """The timeline of what an entry belongs to: its work order (every service's entries) or its case."""
+    if aggregate_name(entry.type) == "工单" and entry.order_no:
+        return f"/timeline/work-orders/{quote(entry.order_no, safe='')}"
+    return "/timeline/cases/" + "/".join(quote(p, safe="") for p in entry.case_ref.split("/", 1))
 
 
 def person_label(key: str) -> str:
@@ -113,6 +125,7 @@ pages = Pages(
         "service_style": service_style,
         "entry_subject": entry_subject,
         "aggregate_name": aggregate_name,
+        "entry_timeline_url": entry_timeline_url,
         "actor_name": actor_name,
         "person_label": person_label,
     },

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -89,10 +89,6 @@ def parse_query(request: Request) -> tuple[Query, list[str]]:
     return query, errors
 
 
-def case_timeline_url(case_ref: str) -> str:
-    return "/timeline/cases/" + "/".join(quote(p, safe="") for p in case_ref.split("/", 1))
-
-
 async def timeline_page(
     request: Request,
     principal: Principal,
@@ -129,7 +125,6 @@ async def timeline_page(
         "types": types,
         "next_url": query.url(path, cursor=page.next_cursor) if page.next_cursor else None,
         "first_url": query.url(path) if query.cursor else None,
-        "case_timeline_url": case_timeline_url,
     }
     return pages.render(request, "timeline.html", principal=principal, **context)
 
@@ -146,9 +141,7 @@ async def case_page(
     def subject(page: Page) -> str:
         # The case's own name from its entries (its reference, not the id in the address).
         own = [e for e in page.entries if e.service == case_service]
-        if own:
-            return f"{service_label(case_service)} · {entry_subject(own[0])}"
-        return f"{service_label(case_service)} · 案件 {case_id}"
+        return entry_subject(own[0]) if own else f"{service_label(case_service)} · 案件 {case_id}"
 
     return await timeline_page(
         request, principal, runtime, fetch, title="案件时间线", subject=subject, kind="case"

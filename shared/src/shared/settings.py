@@ -55,6 +55,8 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "casework"
     jwt_dev_key: SecretStr | None = SecretStr(DEV_JWT_KEY)
     dev_login_enabled: bool = True
+    # Attempts per client address at the development login page.
+    login_rate_limit: str = "20/minute"
 
     personkey_secret: SecretStr = SecretStr(DEV_PERSONKEY_SECRET)
 

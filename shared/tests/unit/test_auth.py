@@ -211,7 +211,9 @@ async def test_production_refuses_dev_key() -> None:
         dev_settings(environment="production")
     assert "CASEWORK_JWT_JWKS_URL" in str(refused.value) and "CASEWORK_PERSONKEY_SECRET" in str(refused.value)
     # Even settings built without validation never sign or accept development tokens in production.
-    production = ServiceSettings.model_construct(**{**dev_settings().model_dump(), "environment": "production"})
+    production = ServiceSettings.model_construct(
+        **{**dev_settings().model_dump(), "environment": "production"}
+    )
     with pytest.raises(RuntimeError):
         TokenVerifier(production)
     with pytest.raises(RuntimeError):

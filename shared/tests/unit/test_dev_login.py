@@ -22,7 +22,12 @@ def make_client(**overrides: Any) -> httpx.AsyncClient:
     async def me(principal: CurrentPrincipal) -> dict[str, Any]:
         return {"name": principal.name, "region": principal.region, "programs": sorted(principal.programs)}
 
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    # Forms are posted from the login page itself: the browser names this site as the origin.
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver",
+        headers={"Origin": "http://testserver"},
+    )
 
 
 FORM = {
@@ -89,3 +94,32 @@ async def test_invalid_form_rerenders_with_error() -> None:
 )
 async def test_login_page_absent_when_disabled(overrides: dict[str, Any]) -> None:
     assert (await make_client(**overrides).get("/dev/login")).status_code == 404
+
+
+async def test_a_cross_site_post_neither_logs_in_nor_out() -> None:
+    client = make_client()
+    forged = await client.post("/dev/login", data=FORM, headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403 and "请求来源无效" in forged.text
+    assert SESSION_COOKIE not in forged.headers.get("set-cookie", "")
+    no_origin = make_client()
+    no_origin.headers.pop("Origin")
+    assert (await no_origin.post("/dev/login", data=FORM)).status_code == 403
+    await client.post("/dev/login", data=FORM)
+    assert (await client.post("/dev/logout", headers={"Origin": "https://evil.example"})).status_code == 403
+    assert (await client.get("/me")).status_code == 200
+
+
+async def test_the_login_page_carries_the_security_headers() -> None:
+    response = await make_client().get("/dev/login")
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_login_attempts_are_rate_limited_per_client() -> None:
+    client = make_client(login_rate_limit="3/minute")
+    answers = [(await client.post("/dev/login", data=FORM)).status_code for _ in range(4)]
+    assert answers == [303, 303, 303, 429]
+    limited = await client.post("/dev/login", data=FORM)
+    assert limited.headers["content-type"].startswith("application/problem+json")
+    assert int(limited.headers["retry-after"]) >= 1

@@ -14,6 +14,7 @@ from shared.kit.clock import Clock, system_clock
 from shared.kit.messagebus import MessageBus, UnitOfWorkFactory
 from shared.kit.runtime import Runtime
 from shared.kit.unit_of_work import Inbound
+from shared.ratelimit import RateLimit
 
 
 @dataclass
@@ -21,6 +22,7 @@ class IntakeRuntime(Runtime[IntakeSettings]):
     """Intake's wiring: the bus, and the cipher the read side needs to show ID numbers to the desk."""
 
     cipher: FieldCipher | None = None
+    hotline_calls: RateLimit | None = None
 
 
 def bootstrap(
@@ -37,4 +39,4 @@ def bootstrap(
         return SqlIntakeUnitOfWork(sessions, cipher, inbound)
 
     bus = MessageBus(uow_factory or sql_uow, HANDLERS, {"settings": settings, "clock": clock})
-    return IntakeRuntime(settings, sessions, bus, clock, cipher)
+    return IntakeRuntime(settings, sessions, bus, clock, cipher, RateLimit(settings.hotline_rate_limit))

@@ -1089,3 +1089,23 @@ async def test_v1_works_only_for_legacy_keys_and_is_marked_deprecated(
             },
         )
         assert_problem(unknown, 401)
+
+
+async def test_calls_are_rate_limited_per_key(intake_db: Database, stack: Any) -> None:
+    settings = IntakeSettings(
+        database_url=intake_db.url,
+        kafka_bootstrap_servers=stack.kafka.bootstrap,
+        hotline_rate_limit="3/minute",
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://intake.test"
+    ) as http:
+        client = HotlineClient(http)
+        answers = [
+            (await client.post_work_order(work_order(f"GD-C-RATE-{i}"))).status_code for i in range(4)
+        ]
+        limited = await client.get_work_order("GD-C-RATE-0")
+    assert answers == [202, 202, 202, 429]
+    assert_problem(limited, 429)
+    assert int(limited.headers["Retry-After"]) >= 1

@@ -11,8 +11,10 @@ from jinja2 import Environment
 
 from shared.auth.principal import Program, Role
 from shared.auth.tokens import SESSION_COOKIE, issue_dev_token
+from shared.ratelimit import RateLimit
 from shared.regions import is_scope
 from shared.settings import ServiceSettings
+from shared.web.guards import PageExit, PageRoute, is_same_origin
 
 SESSION_TTL_S = 8 * 3600
 
@@ -97,9 +99,18 @@ def _render(
     return HTMLResponse(html, status_code=status_code)
 
 
+def _same_site_only(request: Request) -> None:
+    """Login CSRF: a form posted from another site must not log the browser in (or out)."""
+    if not is_same_origin(request):
+        raise PageExit(_render(next_url="/", error="请求来源无效，请从本页面提交。", status_code=403))
+
+
 def dev_login_router(settings: ServiceSettings) -> APIRouter:
-    """Routes `GET/POST /dev/login` and `POST /dev/logout` signing with the development key."""
-    router = APIRouter(prefix="/dev", include_in_schema=False)
+    """Routes `GET/POST /dev/login` and `POST /dev/logout` signing with the development key; the page
+    carries the same security headers as every page, posts must come from this site, and attempts are
+    rate-limited per client address."""
+    router = APIRouter(prefix="/dev", include_in_schema=False, route_class=PageRoute)
+    attempts = RateLimit(settings.login_rate_limit)
 
     @router.get("/login")
     async def login_page(next_url: NextParam = None) -> HTMLResponse:
@@ -107,6 +118,8 @@ def dev_login_router(settings: ServiceSettings) -> APIRouter:
 
     @router.post("/login")
     async def login(request: Request) -> Response:
+        _same_site_only(request)
+        attempts.check(request.client.host if request.client else "unknown", what="登录")
         form = await request.form()
         values = {key: value for key, value in form.multi_items() if isinstance(value, str)}
         name = values.get("name", "").strip()
@@ -155,7 +168,8 @@ def dev_login_router(settings: ServiceSettings) -> APIRouter:
         return response
 
     @router.post("/logout")
-    async def logout(next_url: NextParam = None) -> Response:
+    async def logout(request: Request, next_url: NextParam = None) -> Response:
+        _same_site_only(request)
         response = RedirectResponse(safe_next(next_url or "/dev/login"), status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
         return response

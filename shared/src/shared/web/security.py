@@ -9,55 +9,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import RedirectResponse
 
 from shared.auth.deps import current_principal
 from shared.auth.principal import Principal
 from shared.problems import ProblemException
 from shared.settings import ServiceSettings
+from shared.web.guards import SECURITY_HEADERS, PageExit, PageRoute, is_same_origin
 
-SECURITY_HEADERS: dict[str, str] = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
-
-
-class PageExit(Exception):
-    """Stop handling a page request and answer with `response` (a redirect or an error page)."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-
-
-class PageRoute(APIRoute):
-    """Answers `PageExit` with its response and adds `SECURITY_HEADERS` to every page response."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route_handler(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except PageExit as exc:
-                response = exc.response
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-            return response
-
-        return route_handler
+__all__ = [
+    "SECURITY_HEADERS",
+    "PageExit",
+    "PageRoute",
+    "app_settings",
+    "current_path",
+    "dev_login_enabled",
+    "is_same_origin",
+    "login_url",
+    "page_principal",
+]
 
 
 def dev_login_enabled(settings: ServiceSettings) -> bool:
@@ -93,11 +66,3 @@ async def page_principal(request: Request, *, back: str | None = None) -> Princi
             target = back if back is not None else current_path(request)
             raise PageExit(RedirectResponse(login_url(target), status_code=303)) from exc
         raise
-
-
-def is_same_origin(request: Request) -> bool:
-    """CSRF defence for forms: the POST names this host in `Origin` (or, failing that, `Referer`)."""
-    host = request.headers.get("host", "").lower()
-    source = request.headers.get("origin") or request.headers.get("referer") or ""
-    netloc = urlsplit(source).netloc.lower() if source and source != "null" else ""
-    return bool(host) and netloc == host

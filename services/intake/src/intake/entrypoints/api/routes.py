@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from intake.bootstrap import IntakeRuntime
 from intake.domain import commands
 from intake.entrypoints.api.deps import RuntimeDep, mark_deprecated, read_body, verify_signature
 from intake.entrypoints.api.schemas import (
@@ -71,6 +72,11 @@ def _parse(body: bytes, request: Request, model: type[BaseModel]) -> dict[str, A
     return parsed.model_dump()
 
 
+def _limit(runtime: IntakeRuntime, key_id: str) -> None:
+    if runtime.hotline_calls is not None:
+        runtime.hotline_calls.check(key_id, what="12345 接口调用")
+
+
 async def _handle_once_more_on_race(bus: MessageBus, command: Command) -> Any:
     """Run a command; the same order or event id committed concurrently makes the retry answer as a repeat."""
     try:
@@ -93,6 +99,7 @@ async def post_work_order(request: Request, response: Response, runtime: Runtime
     settings = runtime.settings
     body = await read_body(request, settings.max_body_bytes)
     call = verify_signature(request, body, settings)
+    _limit(runtime, call.key_id)
     data = _parse(body, request, WorkOrderIn)
     command = commands.ReceiveWorkOrder(key_id=call.key_id, nonce=call.nonce, data=data)
     outcome = await _handle_once_more_on_race(runtime.bus, command)
@@ -124,6 +131,7 @@ async def post_work_order_event(
     settings = runtime.settings
     body = await read_body(request, settings.max_body_bytes)
     call = verify_signature(request, body, settings)
+    _limit(runtime, call.key_id)
     data = _parse(body, request, HotlineEventIn)
     _require_order_no_shape(order_no)
     command = commands.RecordHotlineEvent(key_id=call.key_id, nonce=call.nonce, order_no=order_no, data=data)
@@ -140,6 +148,7 @@ async def get_work_order(
 ) -> WorkOrderDetailOut:
     """The work order as received, its status, route, case, reply and history."""
     call = verify_signature(request, b"", runtime.settings)
+    _limit(runtime, call.key_id)
     mark_deprecated(call, response)
     await runtime.bus.handle(commands.ClaimNonce(key_id=call.key_id, nonce=call.nonce))
     _require_order_no_shape(order_no)

@@ -8,7 +8,8 @@ from typing import Any
 from stdnum.cn import ric
 
 from shared.contracts.envelope import CloudEvent
-from timeline.domain.entry import LinkChange, excerpt, project, sensitivity, source_service, trace_id_of
+from timeline.domain.entry import LinkChange, project, sensitivity, source_service, trace_id_of
+from timeline.domain.excerpts import excerpt
 
 BASE17 = "11010120100101123"
 SYNTHETIC_ID = BASE17 + ric.calc_check_digit(BASE17 + "0")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from shared.contracts.envelope import CloudEvent
-from shared.masking import mask_value
+from timeline.domain.excerpts import excerpt
 from timeline.domain.renderers import render, service_of_type
 
 Sensitivity = Literal["normal", "sensitive"]
@@ -26,63 +26,6 @@ AGGREGATES: dict[str, tuple[str, str | None]] = {
     "child_protection.child.": ("child_id", "/children/{id}"),
 }
 
-# Small fields copied (masked) into the excerpt; free text (content, feedback, reply_text, notes),
-# names and every personal number stay out.
-EXCERPT_FIELDS = frozenset(
-    {
-        "order_no",
-        "work_order_id",
-        "case_id",
-        "child_id",
-        "visit_id",
-        "case_ref",
-        "status",
-        "stage",
-        "previous",
-        "current",
-        "urgency",
-        "channel",
-        "category_code",
-        "category_name",
-        "region_code",
-        "responsible_region",
-        "routed_to",
-        "routed_by",
-        "risk_colour",
-        "action",
-        "kind",
-        "step",
-        "due_at",
-        "due_date",
-        "score",
-        "urge_count",
-        "reasons",
-        "skipped",
-        "approved_by",
-        "institution",
-        "items",
-        "open_items",
-        "hardship",
-        "source",
-        "reporter_type",
-        "referred_to",
-        "program",
-        "visit_type",
-        "categories",
-        "fields",
-        "flags",
-        "risk_raised",
-        "occurred_at",
-        "received_at",
-        "deadline_at",
-        "actor",
-        "reason",
-        "outcome",
-        "legal_basis",
-    }
-)
-MAX_EXCERPT_TEXT = 80
-MAX_EXCERPT_ITEMS = 10
 MAX_KEY = 100
 
 _LINK_FIELDS: tuple[tuple[str, LinkAction], ...] = (
@@ -271,28 +214,6 @@ def sensitivity(service: str, data: Mapping[str, Any]) -> Sensitivity:
         if key == "is_minor" and value is True:
             return "sensitive"
     return "normal"
-
-
-def excerpt(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A whitelist of small fields, masked: never content, names, ID or phone numbers."""
-    out: dict[str, Any] = {}
-    for key in sorted(EXCERPT_FIELDS & data.keys()):
-        value = _small(data[key])
-        if value is not None:
-            out[key] = mask_value(key, value)
-    return out
-
-
-def _small(value: Any) -> Any:
-    if isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, str):
-        text = " ".join(value.split())
-        return text if len(text) <= MAX_EXCERPT_TEXT else text[: MAX_EXCERPT_TEXT - 1] + "…"
-    if isinstance(value, list):
-        items = [_small(v) for v in value[:MAX_EXCERPT_ITEMS] if not isinstance(v, Mapping | list)]
-        return [i for i in items if i is not None]
-    return None
 
 
 def trace_id_of(traceparent: str | None) -> str | None:

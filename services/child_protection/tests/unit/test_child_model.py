@@ -8,22 +8,18 @@ from typing import Any
 
 import pytest
 
-from child_protection.domain.child import (
-    CareAgreement,
-    Caregiver,
-    ChildFile,
-    Guardian,
-    InvalidChildData,
+from child_protection.domain.child_events import (
     Registered,
     RiskChanged,
     Updated,
     VisitMissed,
-    VisitPolicy,
     VisitRecorded,
     VisitScheduled,
-    end_of_day,
 )
-from child_protection.domain.errors import InvalidTransition, MissingPrerequisite
+from child_protection.domain.child_model import ChildFile
+from child_protection.domain.child_parts import CareAgreement, Caregiver, Guardian, end_of_day
+from child_protection.domain.child_visits import VisitPolicy
+from child_protection.domain.errors import InvalidChildData, InvalidTransition, MissingPrerequisite
 
 # 2026-11-23 09:00 in China.
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -162,15 +158,15 @@ def test_risk_history_keeps_who_when_and_why_and_a_rise_to_red_or_yellow_calls_f
     child = new_child(risk_colour="green")
     later = T0 + timedelta(hours=2)
     assert child.change_risk("blue", "家庭收入下降", T0, "主任甲", POLICY) is False
-    assert child.change_risk("yellow", "父母离异", later, "督导乙", POLICY) is True
-    assert child.change_risk("blue", "已得到帮扶", later, "督导乙", POLICY) is False
-    assert child.change_risk("red", "发现遭受殴打", later, "督导乙", POLICY) is True
+    assert child.change_risk("yellow", "父母离异", later, "审核人乙", POLICY) is True
+    assert child.change_risk("blue", "已得到帮扶", later, "审核人乙", POLICY) is False
+    assert child.change_risk("red", "发现遭受殴打", later, "审核人乙", POLICY) is True
     assert [(r.previous, r.colour, r.by, r.reason) for r in child.risk_history] == [
         (None, "green", "主任甲", "建档时初始分级"),
         ("green", "blue", "主任甲", "家庭收入下降"),
-        ("blue", "yellow", "督导乙", "父母离异"),
-        ("yellow", "blue", "督导乙", "已得到帮扶"),
-        ("blue", "red", "督导乙", "发现遭受殴打"),
+        ("blue", "yellow", "审核人乙", "父母离异"),
+        ("yellow", "blue", "审核人乙", "已得到帮扶"),
+        ("blue", "red", "审核人乙", "发现遭受殴打"),
     ]
     alerts = [e.alert for e in child.events if isinstance(e, RiskChanged)]
     assert alerts == [False, True, False, True]

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from child_protection.domain.deadlines import (
     CHINA,
+    DeadlinePolicy,
     StepRule,
     add_working_days,
     due_at,
@@ -52,3 +53,14 @@ def test_configured_overrides_replace_defaults() -> None:
     assert rules["reported"]["critical"] == StepRule(hours=0.5)
     assert rules["reported"]["urgent"] == StepRule(hours=4)
     assert rules["assessment"]["normal"] == StepRule(working_days=3)
+
+
+def test_the_12345_deadline_wins_when_it_comes_first() -> None:
+    policy = DeadlinePolicy(merge_rules({}), weekdays_only)
+    sooner = FRIDAY_NOON + timedelta(minutes=30)
+    later = FRIDAY_NOON + timedelta(days=3)
+    assert policy.due(Stage.REPORTED, "critical", FRIDAY_NOON, None) == FRIDAY_NOON + timedelta(hours=1)
+    assert policy.due(Stage.REPORTED, "critical", FRIDAY_NOON, sooner) == sooner
+    assert policy.due(Stage.REPORTED, "critical", FRIDAY_NOON, later) == FRIDAY_NOON + timedelta(hours=1)
+    # A step without a clock of its own is still due by the 12345 deadline.
+    assert policy.due(Stage.CLOSED, "normal", FRIDAY_NOON, later) == later

@@ -1,113 +1,78 @@
-"""Load and save children's files (never commits: the unit of work does), and the register's read side."""
+"""Children's files: the port the handlers use, and its PostgreSQL adapter (never commits)."""
 
 from __future__ import annotations
 
+import abc
 import uuid
-from dataclasses import asdict
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy import case as sql_case
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from child_protection.adapters.tables import case, child, child_history, child_visit
-from child_protection.domain.child import (
-    CareAgreement,
-    Caregiver,
-    ChildFile,
-    ChildHistoryEntry,
-    Guardian,
-    RiskEntry,
-    Visit,
-)
-from child_protection.domain.errors import InvalidTransition
-from child_protection.domain.stages import TERMINAL
+from child_protection.adapters.tables import child, child_history, child_visit
+from child_protection.domain.child_model import ChildFile
+from child_protection.domain.child_visits import Visit
+from child_protection.domain.errors import ConcurrentChange
 from shared.crypto import FieldCipher
-from shared.identity import is_provisional, mask_id_number
+from shared.kit import mapping
+from shared.kit.unit_of_work import Tracker
 
-_VISIT_FIELDS = (
-    "id",
-    "due_date",
-    "visit_type",
-    "assigned_to",
-    "scheduled_at",
-    "scheduled_by",
-    "status",
-    "auto",
-    "note",
-    "visited_on",
-    "recorded_at",
-    "recorded_by",
-    "notes",
-    "risk_raised",
-    "missed_at",
-    "case_id",
-)
+_COLUMNS = tuple(child.c.keys())
+_VISIT_COLUMNS = tuple(child_visit.c.keys())
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
+class AbstractChildRepository(abc.ABC):
+    """Register files by id; what it hands out is tracked for the outbox."""
 
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
 
-def _agreement(data: dict[str, Any] | None) -> CareAgreement | None:
-    if data is None:
-        return None
-    signed_date = data.get("signed_date")
-    return CareAgreement(
-        signed=bool(data.get("signed")),
-        signed_date=date.fromisoformat(signed_date) if signed_date else None,
-        document_ref=data.get("document_ref") or "",
-    )
+    async def get(self, child_id: uuid.UUID) -> ChildFile | None:
+        found = await self._get(child_id)
+        if found is not None:
+            self.tracker.track(found)
+        return found
 
+    async def add(self, new: ChildFile) -> None:
+        self.tracker.track(new)
+        await self._add(new)
 
-def _risk(data: dict[str, Any]) -> RiskEntry:
-    return RiskEntry(
-        colour=data["colour"],
-        previous=data.get("previous"),
-        at=datetime.fromisoformat(data["at"]),
-        by=data["by"],
-        reason=data.get("reason") or "",
-    )
-
-
-def _visit_values(v: Visit) -> dict[str, Any]:
-    return {name: getattr(v, name) for name in _VISIT_FIELDS}
-
-
-class ChildRepository:
-    """SQL repository of the child-file aggregate; remembers what it loaded for the unit of work."""
-
-    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
-        self.session = session
-        self.cipher = cipher
-        self.seen: list[ChildFile] = []
-        self._history_loaded: dict[uuid.UUID, int] = {}
-        self._visits_loaded: dict[uuid.UUID, dict[uuid.UUID, dict[str, Any]]] = {}
-
+    @abc.abstractmethod
     async def find_by_personkey(self, personkey: str) -> tuple[uuid.UUID, str] | None:
         """The file of the person, if any: (id, region)."""
-        row = (
-            await self.session.execute(
-                select(child.c.id, child.c.region_code).where(child.c.personkey == personkey)
-            )
-        ).first()
+
+    @abc.abstractmethod
+    async def save(self, changed: ChildFile) -> None:
+        """Write back a loaded file (optimistic version check), its visits and new history lines."""
+
+    @abc.abstractmethod
+    async def _get(self, child_id: uuid.UUID) -> ChildFile | None: ...
+
+    @abc.abstractmethod
+    async def _add(self, new: ChildFile) -> None: ...
+
+
+def _visit_values(visit: Visit, child_id: uuid.UUID) -> dict[str, Any]:
+    return mapping.values(visit, _VISIT_COLUMNS, child_id=child_id)
+
+
+class SqlChildRepository(AbstractChildRepository):
+    """Files in PostgreSQL; the ID number is stored encrypted; visits are rows of their own."""
+
+    def __init__(self, tracker: Tracker, session: AsyncSession, cipher: FieldCipher) -> None:
+        super().__init__(tracker)
+        self.session = session
+        self.cipher = cipher
+        # The visits as loaded, to write only those that changed.
+        self._visits: dict[uuid.UUID, dict[uuid.UUID, dict[str, Any]]] = {}
+
+    async def find_by_personkey(self, personkey: str) -> tuple[uuid.UUID, str] | None:
+        query = select(child.c.id, child.c.region_code).where(child.c.personkey == personkey)
+        row = (await self.session.execute(query)).first()
         return (row[0], row[1]) if row is not None else None
 
-    async def get(
-        self, child_id: uuid.UUID, *, lock: bool = True, skip_locked: bool = False
-    ) -> ChildFile | None:
-        query = select(child).where(child.c.id == child_id)
-        if lock:
-            query = query.with_for_update(skip_locked=skip_locked)
+    async def _get(self, child_id: uuid.UUID) -> ChildFile | None:
+        query = select(child).where(child.c.id == child_id).with_for_update()
         row = (await self.session.execute(query)).mappings().first()
         if row is None:
             return None
@@ -118,364 +83,50 @@ class ChildRepository:
                 .order_by(child_visit.c.due_date, child_visit.c.scheduled_at)
             )
         ).mappings()
-        history = (
-            await self.session.execute(
-                select(child_history)
-                .where(child_history.c.child_id == child_id)
-                .order_by(child_history.c.seq)
-            )
-        ).mappings()
-        c = ChildFile(
-            id=row["id"],
-            personkey=row["personkey"],
-            name=row["name"],
-            gender=row["gender"],
-            birth_date=row["birth_date"],
-            region_code=row["region_code"],
-            registered_at=row["registered_at"],
-            id_number=self.cipher.decrypt(row["id_number"]),
-            address=row["address"],
-            categories=list(row["categories"]),
-            responsible=row["responsible"],
-            guardians=[Guardian(**g) for g in row["guardians"]],
-            caregiver=Caregiver(**row["caregiver"]) if row["caregiver"] else None,
-            agreement=_agreement(row["agreement"]),
-            risk_colour=row["risk_colour"],
-            risk_history=[_risk(r) for r in row["risk_history"]],
-            visits=[Visit(**{name: v[name] for name in _VISIT_FIELDS}) for v in visits],
-            history=[ChildHistoryEntry(h["at"], h["action"], h["actor"], h["detail"]) for h in history],
-            version=row["version"],
+        loaded = [mapping.load(Visit, dict(v)) for v in visits]
+        self._visits[child_id] = {v.id: _visit_values(v, child_id) for v in loaded}
+        return mapping.load(
+            ChildFile, {**row, "id_number": self.cipher.decrypt(row["id_number"]), "visits": loaded}
         )
-        self._history_loaded[c.id] = len(c.history)
-        self._visits_loaded[c.id] = {v.id: _visit_values(v) for v in c.visits}
-        self.seen.append(c)
-        return c
 
     def _values(self, c: ChildFile) -> dict[str, Any]:
-        return {
-            "personkey": c.personkey,
-            "name": c.name,
-            "gender": c.gender,
-            "birth_date": c.birth_date,
-            "id_number": self.cipher.encrypt(c.id_number),
-            "region_code": c.region_code,
-            "address": c.address,
-            "categories": list(c.categories),
-            "responsible": c.responsible,
-            "guardians": [asdict(g) for g in c.guardians],
-            "caregiver": asdict(c.caregiver) if c.caregiver else None,
-            "agreement": _jsonable(asdict(c.agreement)) if c.agreement else None,
-            "risk_colour": c.risk_colour,
-            "risk_history": _jsonable([asdict(r) for r in c.risk_history]),
-            "flags": c.flags,
-            "updated_at": func.now(),
-        }
-
-    async def add(self, c: ChildFile) -> None:
-        c.version = 1
-        await self.session.execute(
-            insert(child).values(id=c.id, registered_at=c.registered_at, version=1, **self._values(c))
+        return mapping.values(
+            c, _COLUMNS, id_number=self.cipher.encrypt(c.id_number), flags=c.flags, updated_at=func.now()
         )
-        self._history_loaded[c.id] = 0
-        self._visits_loaded[c.id] = {}
-        await self._write_parts(c)
-        self.seen.append(c)
 
-    async def save(self, c: ChildFile) -> None:
-        """Write back a loaded file, checking nobody changed it since (optimistic version)."""
+    async def _add(self, new: ChildFile) -> None:
+        new.version = 1
+        await self.session.execute(insert(child).values(self._values(new)))
+        self._visits[new.id] = {}
+        await self._write_parts(new)
+
+    async def save(self, changed: ChildFile) -> None:
+        values = self._values(changed)
+        for fixed in ("id", "registered_at", "version"):
+            values.pop(fixed)
         result = await self.session.execute(
             update(child)
-            .where(child.c.id == c.id, child.c.version == c.version)
-            .values(version=c.version + 1, **self._values(c))
+            .where(child.c.id == changed.id, child.c.version == changed.version)
+            .values(version=changed.version + 1, **values)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise InvalidTransition("儿童档案已被其他人修改，请刷新后重试")
-        c.version += 1
-        await self._write_parts(c)
+            raise ConcurrentChange("儿童档案已被其他人修改，请刷新后重试")
+        changed.version += 1
+        await self._write_parts(changed)
 
     async def _write_parts(self, c: ChildFile) -> None:
-        loaded = self._visits_loaded.setdefault(c.id, {})
-        for v in c.visits:
-            values = _visit_values(v)
-            if v.id not in loaded:
-                await self.session.execute(insert(child_visit).values(child_id=c.id, **values))
-            elif loaded[v.id] != values:
+        loaded = self._visits.setdefault(c.id, {})
+        for visit in c.visits:
+            values = _visit_values(visit, c.id)
+            if visit.id not in loaded:
+                await self.session.execute(insert(child_visit).values(values))
+            elif loaded[visit.id] != values:
                 await self.session.execute(
-                    update(child_visit).where(child_visit.c.id == v.id).values(**values)
+                    update(child_visit).where(child_visit.c.id == visit.id).values(values)
                 )
-            loaded[v.id] = values
-        start = self._history_loaded.get(c.id, 0)
-        new = c.history[start:]
-        if new:
-            await self.session.execute(
-                insert(child_history),
-                [
-                    {
-                        "child_id": c.id,
-                        "seq": start + i,
-                        "at": h.at,
-                        "action": h.action,
-                        "actor": h.actor,
-                        "detail": _jsonable(h.detail),
-                    }
-                    for i, h in enumerate(new)
-                ],
-            )
-        self._history_loaded[c.id] = len(c.history)
-
-
-async def children_with_overdue_visits(
-    session: AsyncSession, today: date, *, limit: int = 100
-) -> list[uuid.UUID]:
-    """Children with a scheduled visit whose due day ended before `today` (China), oldest first."""
-    query = (
-        select(child_visit.c.child_id, func.min(child_visit.c.due_date).label("due"))
-        .where(child_visit.c.status == "scheduled", child_visit.c.due_date < today)
-        .group_by(child_visit.c.child_id)
-        .order_by("due")
-        .limit(limit)
-    )
-    return [row[0] for row in (await session.execute(query)).all()]
-
-
-async def open_case_id_for_child(
-    session: AsyncSession, child_id: uuid.UUID, since: datetime
-) -> uuid.UUID | None:
-    """The newest open case opened since `since` that names this register file."""
-    found: uuid.UUID | None = await session.scalar(
-        select(case.c.id)
-        .where(
-            case.c.child_id == child_id,
-            case.c.stage.not_in([s.value for s in TERMINAL]),
-            case.c.opened_at >= since,
-        )
-        .order_by(case.c.opened_at.desc())
-        .limit(1)
-    )
-    return found
-
-
-# ---- read side: the register, the visits due, one file ------------------------------------------------
-
-_RISK_RANK = sql_case(
-    (child.c.risk_colour == "red", 0),
-    (child.c.risk_colour == "yellow", 1),
-    (child.c.risk_colour == "blue", 2),
-    else_=3,
-)
-
-
-def _visit_summary(today: date) -> Any:
-    """Per child: the next scheduled visit and whether the child is overdue for a visit."""
-    v = child_visit
-    next_due = (
-        select(func.min(v.c.due_date))
-        .where(v.c.child_id == child.c.id, v.c.status == "scheduled")
-        .scalar_subquery()
-    )
-    last_done = (
-        select(func.max(v.c.visited_on))
-        .where(v.c.child_id == child.c.id, v.c.status == "done")
-        .scalar_subquery()
-    )
-    last_missed = (
-        select(func.max(v.c.due_date))
-        .where(v.c.child_id == child.c.id, v.c.status == "missed")
-        .scalar_subquery()
-    )
-    # Overdue: a scheduled visit past its day (not yet marked), or a missed visit not made good since.
-    overdue = or_(
-        next_due < today,
-        and_(last_missed.is_not(None), or_(last_done.is_(None), last_done < last_missed)),
-    )
-    return next_due, last_done, overdue
-
-
-async def list_children(
-    session: AsyncSession,
-    *,
-    scope_prefix: str,
-    today: date,
-    due_until: date,
-    category: str | None = None,
-    colour: str | None = None,
-    visits: str | None = None,
-    flag: str | None = None,
-    region: str | None = None,
-    q: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
-    """The register in scope: overdue for a visit first, then due within the window, by colour, by name."""
-    next_due, last_done, overdue = _visit_summary(today)
-    due = and_(next_due.is_not(None), next_due <= due_until)
-    base = (
-        select(
-            child.c.id,
-            child.c.name,
-            child.c.gender,
-            child.c.birth_date,
-            child.c.region_code,
-            child.c.categories,
-            child.c.risk_colour,
-            child.c.flags,
-            child.c.responsible,
-            child.c.registered_at,
-            (child.c.id_number.is_not(None)).label("has_id_number"),
-            next_due.label("next_visit_due"),
-            last_done.label("last_visited_on"),
-            overdue.label("overdue"),
-            due.label("due"),
-            _RISK_RANK.label("risk_rank"),
-        )
-        .where(child.c.region_code.startswith(scope_prefix))
-        .subquery()
-    )
-    conditions: list[Any] = []
-    if region:
-        conditions.append(base.c.region_code.startswith(region))
-    if category:
-        conditions.append(base.c.categories.contains([category]))
-    if colour:
-        conditions.append(base.c.risk_colour == colour)
-    if flag:
-        conditions.append(base.c.flags.contains([flag]))
-    if q:
-        conditions.append(base.c.name.contains(q, autoescape=True))
-    if visits == "overdue":
-        conditions.append(base.c.overdue)
-    elif visits == "due":
-        conditions.append(or_(base.c.overdue, base.c.due))
-    query = (
-        select(base)
-        .where(*conditions)
-        .order_by(
-            sql_case((base.c.overdue, 0), (base.c.due, 1), else_=2),
-            base.c.risk_rank,
-            base.c.next_visit_due.nulls_last(),
-            base.c.name,
-        )
-        .limit(limit)
-        .offset(offset)
-    )
-    rows = [dict(r) for r in (await session.execute(query)).mappings()]
-    total = await session.scalar(select(func.count()).select_from(base).where(*conditions))
-    return rows, int(total or 0)
-
-
-async def visits_due(
-    session: AsyncSession,
-    *,
-    scope_prefix: str,
-    today: date,
-    until: date,
-    missed_since: date,
-    assigned_to: str | None = None,
-    limit: int = 200,
-) -> list[dict[str, Any]]:
-    """Visits to make: overdue (missed, or past their day) first, then those due by `until`."""
-    v = child_visit.alias("v")
-    made_good = (
-        select(child_visit.c.id)
-        .where(
-            child_visit.c.child_id == v.c.child_id,
-            child_visit.c.status == "done",
-            child_visit.c.visited_on >= v.c.due_date,
-        )
-        .exists()
-    )
-    overdue = or_(and_(v.c.status == "scheduled", v.c.due_date < today), v.c.status == "missed")
-    conditions: list[Any] = [
-        child.c.region_code.startswith(scope_prefix),
-        or_(
-            and_(v.c.status == "scheduled", v.c.due_date <= until),
-            and_(v.c.status == "missed", v.c.due_date >= missed_since, ~made_good),
-        ),
-    ]
-    if assigned_to:
-        conditions.append(v.c.assigned_to == assigned_to)
-    query = (
-        select(
-            v.c.id,
-            v.c.child_id,
-            v.c.due_date,
-            v.c.visit_type,
-            v.c.assigned_to,
-            v.c.status,
-            v.c.auto,
-            v.c.note,
-            v.c.case_id,
-            overdue.label("overdue"),
-            child.c.name,
-            child.c.region_code,
-            child.c.categories,
-            child.c.risk_colour,
-            child.c.flags,
-        )
-        .join(child, child.c.id == v.c.child_id)
-        .where(*conditions)
-        .order_by(sql_case((overdue, 0), else_=1), v.c.due_date, _RISK_RANK)
-        .limit(limit)
-    )
-    return [dict(r) for r in (await session.execute(query)).mappings()]
-
-
-async def child_region(session: AsyncSession, child_id: uuid.UUID) -> str | None:
-    region: str | None = await session.scalar(select(child.c.region_code).where(child.c.id == child_id))
-    return region
-
-
-async def child_detail(
-    session: AsyncSession, cipher: FieldCipher, child_id: uuid.UUID, *, reveal_id: bool = False
-) -> dict[str, Any] | None:
-    """One file as staff see it; the ID number masked unless `reveal_id` (a logged supervisor action)."""
-    row = (await session.execute(select(child).where(child.c.id == child_id))).mappings().first()
-    if row is None:
-        return None
-    detail = dict(row)
-    id_number = cipher.decrypt(row["id_number"])
-    detail["id_number"] = id_number if reveal_id else (mask_id_number(id_number) if id_number else None)
-    detail["has_id_number"] = bool(id_number)
-    detail["visits"] = [
-        dict(v)
-        for v in (
-            await session.execute(
-                select(child_visit)
-                .where(child_visit.c.child_id == child_id)
-                .order_by(child_visit.c.due_date.desc(), child_visit.c.scheduled_at.desc())
-            )
-        ).mappings()
-    ]
-    detail["history"] = [
-        dict(h)
-        for h in (
-            await session.execute(
-                select(child_history)
-                .where(child_history.c.child_id == child_id)
-                .order_by(child_history.c.seq.desc())
-            )
-        ).mappings()
-    ]
-    same_child = [case.c.child_id == child_id]
-    if not is_provisional(row["personkey"]):
-        same_child.append(case.c.child_personkey == row["personkey"])
-    detail["cases"] = [
-        dict(c)
-        for c in (
-            await session.execute(
-                select(
-                    case.c.id,
-                    case.c.case_ref,
-                    case.c.stage,
-                    case.c.urgency,
-                    case.c.risk_colour,
-                    case.c.opened_at,
-                    case.c.closed_at,
-                    case.c.region_code,
-                )
-                .where(or_(*same_child))
-                .order_by(case.c.opened_at.desc())
-            )
-        ).mappings()
-    ]
-    return detail
+            loaded[visit.id] = values
+        if c.history:
+            columns = child_history.c.keys()
+            rows = [{**mapping.values(h, columns), "child_id": c.id} for h in c.history]
+            await self.session.execute(insert(child_history), rows)
+            c.history.clear()

@@ -1,156 +1,197 @@
-"""child_protection's tables (the outbox and inbox come from shared.messaging.tables)."""
+"""child_protection's tables as SQLModel classes (the outbox and inbox come from shared.messaging.tables)."""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    Sequence,
-    Table,
-    Text,
-    func,
-    text,
-)
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+import uuid
+from datetime import date, datetime
+from typing import Any
 
-from shared.db import make_metadata
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Sequence, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
 
-metadata = make_metadata()
+from shared.db import make_metadata, table_of
 
-case_ref_seq = Sequence("case_ref_seq", metadata=metadata)
 
-case = Table(
-    "case",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("case_ref", Text, nullable=False, unique=True),
-    Column("region_code", Text, nullable=False),
-    Column("urgency", Text, nullable=False),
-    Column("stage", Text, nullable=False),
-    Column("stage_entered_at", DateTime(timezone=True)),
-    Column("step_due_at", DateTime(timezone=True)),
-    Column("step_breached_at", DateTime(timezone=True)),
-    Column("owner", Text),
-    Column("risk_colour", Text),
-    Column("child_personkey", Text, nullable=False),
-    Column("child_id", UUID(as_uuid=True)),
+class ChildProtectionTable(SQLModel, registry=registry(metadata=make_metadata())):
+    """Base of child_protection's tables (their own metadata: child_protection's database only)."""
+
+
+def _jsonb(default: str | None) -> Any:
+    if default is None:
+        return Field(default=None, sa_column=Column(JSONB, nullable=True))
+    return Field(
+        default_factory=list if default == "[]" else dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text(f"'{default}'::jsonb")),
+    )
+
+
+def _now() -> Any:
+    return Field(default=None, nullable=False, sa_column_kwargs={"server_default": func.now()})
+
+
+def _text(default: str = "") -> Any:
+    return Field(default=default, sa_column_kwargs={"server_default": default})
+
+
+def _flag() -> Any:
+    return Field(default=False, sa_column_kwargs={"server_default": text("false")})
+
+
+class CaseRow(ChildProtectionTable, table=True):
+    """A case: its stage, the child as reported, its reports, records and service plan."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        Index("ix_case_child_personkey", "child_personkey"),
+        Index("ix_case_region_stage", "region_code", "stage"),
+        Index("ix_case_due", "step_due_at", postgresql_where=text("step_breached_at IS NULL")),
+        Index("ix_case_work_order", "work_order_id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    case_ref: str = Field(unique=True)
+    region_code: str
+    urgency: str
+    stage: str
+    stage_entered_at: datetime | None = None
+    step_due_at: datetime | None = None
+    step_breached_at: datetime | None = None
+    hotline_deadline_at: datetime | None = None
+    # The stable id of the caseworker who accepted the case ("my cases") and the name shown.
+    owner: str | None = None
+    owner_name: str | None = None
+    risk_colour: str | None = None
+    child_personkey: str
+    child_id: uuid.UUID | None = None
     # The child as reported; the ID number inside is encrypted (shared/crypto.py).
-    Column("child", JSONB, nullable=False),
-    Column("reports", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("records", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("plan", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("skip_request", JSONB),
-    Column("temporary_guardianship", JSONB),
-    Column("feedback", Text),
-    Column("work_order_id", UUID(as_uuid=True)),
-    Column("order_no", Text),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("closed_at", DateTime(timezone=True)),
-    Column("version", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_case_child_personkey", "child_personkey"),
-    Index("ix_case_region_stage", "region_code", "stage"),
-    Index("ix_case_due", "step_due_at", postgresql_where=text("step_breached_at IS NULL")),
-    Index("ix_case_work_order", "work_order_id"),
-)
+    child: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    reports: list[dict[str, Any]] = _jsonb("[]")
+    records: list[dict[str, Any]] = _jsonb("[]")
+    plan: list[dict[str, Any]] = _jsonb("[]")
+    skip_request: dict[str, Any] | None = _jsonb(None)
+    temporary_guardianship: dict[str, Any] | None = _jsonb(None)
+    feedback: str | None = None
+    work_order_id: uuid.UUID | None = None
+    order_no: str | None = None
+    opened_at: datetime
+    closed_at: datetime | None = None
+    version: int
+    updated_at: datetime | None = _now()
 
-case_history = Table(
-    "case_history",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("case_id", UUID(as_uuid=True), ForeignKey("case.id"), nullable=False, index=True),
-    Column("seq", Integer, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("action", Text, nullable=False),
-    Column("stage", Text, nullable=False),
-    Column("actor", Text, nullable=False),
-    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
-)
 
-# Every view of a child's file or case, and every reveal of an ID number (auditors read it).
-access_log = Table(
-    "access_log",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("actor_sub", Text, nullable=False),
-    Column("actor_name", Text),
-    Column("actor_roles", JSONB, nullable=False),
-    Column("record_type", Text, nullable=False),
-    Column("record_id", Text, nullable=False),
-    Column("action", Text, nullable=False),
-    Column("reason", Text),
-    Column("region_code", Text),
-    Column("trace_id", Text),
-    Index("ix_access_log_record", "record_type", "record_id"),
-    Index("ix_access_log_at", "at"),
-)
+class CaseHistoryRow(ChildProtectionTable, table=True):
+    """One line of a case's history, appended, never rewritten (in order of id)."""
 
-# The register of children under watch (监测预防, 一人一档): one row per child, personkey unique.
-child = Table(
-    "child",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("personkey", Text, nullable=False, unique=True),
-    Column("name", Text, nullable=False),
-    Column("gender", Text, nullable=False),
-    Column("birth_date", Date, nullable=False),
+    __tablename__ = "case_history"
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    case_id: uuid.UUID = Field(sa_column=Column(ForeignKey("case.id"), nullable=False, index=True))
+    at: datetime
+    action: str
+    stage: str
+    actor: str
+    detail: dict[str, Any] = _jsonb("{}")
+
+
+class AccessLogRow(ChildProtectionTable, table=True):
+    """Every view of a child's file or case, and every reveal of an ID number (auditors read it)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_record", "record_type", "record_id"),
+        Index("ix_access_log_at", "at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    at: datetime | None = _now()
+    actor_sub: str
+    actor_name: str | None = None
+    actor_roles: list[str] = Field(sa_column=Column(JSONB, nullable=False))
+    record_type: str
+    record_id: str
+    action: str
+    reason: str | None = None
+    region_code: str | None = None
+    trace_id: str | None = None
+
+
+class ChildRow(ChildProtectionTable, table=True):
+    """A child's file in the register (监测预防, 一人一档): one row per child, personkey unique."""
+
+    __tablename__ = "child"
+    __table_args__ = (Index("ix_child_region", "region_code"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    personkey: str = Field(unique=True)
+    name: str
+    gender: str
+    birth_date: date
     # Encrypted with the service's data key (shared/crypto.py); never stored in clear.
-    Column("id_number", Text),
-    Column("region_code", Text, nullable=False),
-    Column("address", Text, nullable=False, server_default=""),
-    Column("categories", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("responsible", Text, nullable=False, server_default=""),
-    Column("guardians", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("caregiver", JSONB),
-    Column("agreement", JSONB),
-    Column("risk_colour", Text, nullable=False),
-    Column("risk_history", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    id_number: str | None = None
+    region_code: str
+    address: str = _text()
+    categories: list[str] = _jsonb("[]")
+    responsible: str = _text()
+    guardians: list[dict[str, Any]] = _jsonb("[]")
+    caregiver: dict[str, Any] | None = _jsonb(None)
+    agreement: dict[str, Any] | None = _jsonb(None)
+    risk_colour: str
+    risk_history: list[dict[str, Any]] = _jsonb("[]")
     # Derived from the file on each save (e.g. "agreement_missing", MP-73), for filtering the register.
-    Column("flags", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("ix_child_region", "region_code"),
-)
+    flags: list[str] = _jsonb("[]")
+    registered_at: datetime
+    version: int
+    updated_at: datetime | None = _now()
 
-child_visit = Table(
-    "child_visit",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("child_id", UUID(as_uuid=True), ForeignKey("child.id"), nullable=False, index=True),
-    Column("due_date", Date, nullable=False),
-    Column("visit_type", Text, nullable=False),
-    Column("assigned_to", Text, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("auto", Boolean, nullable=False, server_default=text("false")),
-    Column("note", Text, nullable=False, server_default=""),
-    Column("scheduled_at", DateTime(timezone=True), nullable=False),
-    Column("scheduled_by", Text, nullable=False),
-    Column("visited_on", Date),
-    Column("recorded_at", DateTime(timezone=True)),
-    Column("recorded_by", Text),
-    Column("notes", Text, nullable=False, server_default=""),
-    Column("risk_raised", Boolean, nullable=False, server_default=text("false")),
-    Column("missed_at", DateTime(timezone=True)),
-    Column("case_id", UUID(as_uuid=True)),
-    Index("ix_child_visit_open_due", "due_date", postgresql_where=text("status = 'scheduled'")),
-)
 
-child_history = Table(
-    "child_history",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("child_id", UUID(as_uuid=True), ForeignKey("child.id"), nullable=False, index=True),
-    Column("seq", Integer, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("action", Text, nullable=False),
-    Column("actor", Text, nullable=False),
-    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
-)
+class ChildVisitRow(ChildProtectionTable, table=True):
+    """A 走访 of a child: scheduled, done or missed."""
+
+    __tablename__ = "child_visit"
+    __table_args__ = (
+        Index("ix_child_visit_open_due", "due_date", postgresql_where=text("status = 'scheduled'")),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    child_id: uuid.UUID = Field(sa_column=Column(ForeignKey("child.id"), nullable=False, index=True))
+    due_date: date
+    visit_type: str
+    assigned_to: str
+    status: str
+    auto: bool = _flag()
+    note: str = _text()
+    scheduled_at: datetime
+    scheduled_by: str
+    visited_on: date | None = None
+    recorded_at: datetime | None = None
+    recorded_by: str | None = None
+    notes: str = _text()
+    risk_raised: bool = _flag()
+    missed_at: datetime | None = None
+    case_id: uuid.UUID | None = None
+
+
+class ChildHistoryRow(ChildProtectionTable, table=True):
+    """One line of a file's history, appended, never rewritten (in order of id)."""
+
+    __tablename__ = "child_history"
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    child_id: uuid.UUID = Field(sa_column=Column(ForeignKey("child.id"), nullable=False, index=True))
+    at: datetime
+    action: str
+    actor: str
+    detail: dict[str, Any] = _jsonb("{}")
+
+
+metadata = ChildProtectionTable.metadata
+# Readable case numbers such as CP-500154-2026-000042.
+case_ref_seq = Sequence("case_ref_seq", metadata=metadata)
+case = table_of(CaseRow)
+case_history = table_of(CaseHistoryRow)
+access_log = table_of(AccessLogRow)
+child = table_of(ChildRow)
+child_visit = table_of(ChildVisitRow)
+child_history = table_of(ChildHistoryRow)

@@ -6,13 +6,14 @@ when critical (the hotline's "first moment"), 4 hours when urgent and 24 hours o
 seen on site within 24 / 48 / 72 hours of acceptance (the common practice of home-visit-within-24h for
 suspected abuse); emergency response is wrapped up within 3 / 5 / 7 days; the assessment within 5 / 7 /
 10 working days; the service plan within 5 / 10 / 10 working days; an intervention within 20 working
-days; feedback (closure) carries no clock of its own.
+days; feedback (closure) carries no clock of its own. A case opened from a 12345 work order is also bound
+by the work order's own deadline: each step is due at the earlier of the two while the case is open.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,23 @@ def due_at(
     if rule.working_days is not None:
         return add_working_days(entered_at, rule.working_days, is_workday)
     return None
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """The step rules and the working-day calendar the due times are computed with."""
+
+    rules: Mapping[str, Mapping[str, StepRule]] = field(default_factory=lambda: DEFAULT_RULES)
+    is_workday: IsWorkday = weekdays_only
+
+    def due(
+        self, stage: Stage, urgency: str, entered_at: datetime, hotline_deadline: datetime | None
+    ) -> datetime | None:
+        """The step's due time: the rule's, or the 12345 deadline when that comes first."""
+        by_rule = due_at(stage, urgency, entered_at, self.is_workday, self.rules)
+        if by_rule is None or hotline_deadline is None:
+            return by_rule or hotline_deadline
+        return min(by_rule, hotline_deadline)
 
 
 def merge_rules(overrides: Mapping[str, Mapping[str, Mapping[str, float]]]) -> dict[str, dict[str, StepRule]]:

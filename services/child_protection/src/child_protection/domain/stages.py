@@ -1,8 +1,10 @@
-"""The response chain and its stages (MP-10..12, MP-20), with their Chinese names."""
+"""The response chain and its stages (MP-10..12, MP-20); their names come from the contract labels."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from shared.contracts.labels import child_protection as labels
 
 
 class Stage(StrEnum):
@@ -33,28 +35,10 @@ TERMINAL = frozenset({Stage.CLOSED, Stage.DECLINED, Stage.REFERRED})
 # Allowed backward moves: after an intervention the family may need more support.
 BACKWARD: dict[Stage, frozenset[Stage]] = {Stage.INTERVENTION: frozenset({Stage.SUPPORT})}
 
-LABELS: dict[Stage, str] = {
-    Stage.REPORTED: "发现报告（待受理）",
-    Stage.ACCEPTED: "已受理（调查核实）",
-    Stage.EMERGENCY: "应急处置",
-    Stage.ASSESSMENT: "评估",
-    Stage.SUPPORT: "帮扶（服务清单）",
-    Stage.INTERVENTION: "监护干预",
-    Stage.CLOSED: "已结案（已反馈）",
-    Stage.DECLINED: "不予受理",
-    Stage.REFERRED: "已转介",
-}
-SHORT_LABELS: dict[Stage, str] = {
-    Stage.REPORTED: "发现报告",
-    Stage.ACCEPTED: "受理调查",
-    Stage.EMERGENCY: "应急处置",
-    Stage.ASSESSMENT: "评估",
-    Stage.SUPPORT: "帮扶",
-    Stage.INTERVENTION: "监护干预",
-    Stage.CLOSED: "反馈结案",
-    Stage.DECLINED: "不予受理",
-    Stage.REFERRED: "转介",
-}
+
+def label(stage: Stage | str) -> str:
+    """The stage as the case page names it, e.g. 已受理（调查核实）."""
+    return labels.STAGE_DETAILS.get(str(stage), str(stage))
 
 
 def position(stage: Stage) -> int:

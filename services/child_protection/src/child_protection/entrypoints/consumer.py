@@ -1,100 +1,70 @@
-"""What the child_protection worker consumes: 12345 work orders routed here by intake."""
+"""What the child_protection worker consumes: 12345 work orders routed here by intake, and 12345's later
+events on them (补充, 催办, 撤单, 回访). Each route turns the event into a command, or None."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
-import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from child_protection.adapters.tables import case
-from child_protection.domain.errors import ChildProtectionError
-from child_protection.domain.model import Child, Report
-from child_protection.service_layer import handlers
-from child_protection.service_layer.unit_of_work import UnitOfWork
-from child_protection.settings import ChildProtectionSettings
-from shared.contracts import intake as intake_contracts
-from shared.contracts.common import SubjectRef
+from child_protection.domain import commands
+from child_protection.domain.case_model import LOW_SATISFACTION
+from shared.contracts import intake as ic
 from shared.contracts.envelope import CloudEvent
 from shared.contracts.topics import INTAKE_WORK_ORDER_V1
-from shared.crypto import FieldCipher
-from shared.identity import provisional_personkey
-from shared.messaging.consumer import Handler
+from shared.kit.worker import Subscription
+from shared.messaging.consumer import Route
 
-log = structlog.get_logger(__name__)
-TOPICS = (INTAKE_WORK_ORDER_V1,)
-ACTOR = "12345"
-
-
-def _child(subjects: list[SubjectRef]) -> Child:
-    """The child the work order is about: the first minor, else the first person named."""
-    chosen = next((s for s in subjects if s.is_minor), subjects[0] if subjects else None)
-    if chosen is None:
-        return Child(personkey=provisional_personkey())
-    return Child(personkey=chosen.personkey, name=chosen.masked_name, gender=chosen.gender, age=chosen.age)
+SERVICE = "child_protection"
+_NOTES = {
+    ic.WorkOrderSupplemented.EVENT_TYPE: "supplemented",
+    ic.WorkOrderUrged.EVENT_TYPE: "urged",
+    ic.WorkOrderRevoked.EVENT_TYPE: "revoked",
+}
 
 
-def make_handlers(cipher: FieldCipher, settings: ChildProtectionSettings) -> dict[str, Handler]:
-    """Handlers keyed by CloudEvents type."""
+def to_open_case(event: CloudEvent) -> commands.OpenCaseFromHotline | None:
+    """A work order routed here becomes a report about the first minor it names (else its first person)."""
+    data = ic.WorkOrderRouted.model_validate(event.data)
+    if data.routed_to != SERVICE:
+        return None
+    chosen = next((s for s in data.subjects if s.is_minor), data.subjects[0] if data.subjects else None)
+    return commands.OpenCaseFromHotline(
+        report_id=event.id,
+        work_order_id=data.work_order_id,
+        order_no=data.order_no,
+        received_at=data.received_at,
+        region_code=data.responsible_region,
+        urgency=data.urgency,
+        content=data.content,
+        caller_masked_name=data.caller_masked_name,
+        child_personkey=chosen.personkey if chosen else None,
+        child_name=chosen.masked_name if chosen else None,
+        child_gender=chosen.gender if chosen else "unknown",
+        child_age=chosen.age if chosen else None,
+        deadline_at=data.deadline_at,
+    )
 
-    async def on_routed(event: CloudEvent, session: AsyncSession) -> None:
-        data = intake_contracts.WorkOrderRouted.model_validate(event.data)
-        if data.routed_to != "child_protection":
-            return
-        uow = UnitOfWork(session, cipher, causation_id=event.id, correlation_id=str(data.work_order_id))
-        new = handlers.NewReport(
-            region_code=data.responsible_region,
-            urgency=data.urgency,
-            child=_child(data.subjects),
-            report=Report(
-                id=event.id,
-                received_at=data.received_at,
-                source="12345",
-                reporter_type="hotline_12345",
-                content=data.content,
-                reporter_name=data.caller_masked_name,
-                work_order_id=str(data.work_order_id),
-                order_no=data.order_no,
-            ),
-        )
-        await handlers.report(
-            uow, new, at=datetime.now(UTC), actor=ACTOR, window_days=settings.duplicate_window_days
-        )
-        await uow.flush_events()
 
-    async def on_follow_up(event: CloudEvent, session: AsyncSession) -> None:
-        """补充 / 催办 / 撤单 from 12345 on a work order this service handles."""
-        work_order_id = event.data.get("work_order_id")
-        if event.data.get("routed_to") not in (None, "child_protection") or not work_order_id:
-            return
-        case_id = await session.scalar(
-            select(case.c.id)
-            .where(case.c.work_order_id == uuid.UUID(str(work_order_id)))
-            .order_by(case.c.opened_at.desc())
-            .limit(1)
-        )
-        if case_id is None:
-            return
-        uow = UnitOfWork(session, cipher, causation_id=event.id, correlation_id=str(work_order_id))
-        c = await handlers.load(uow, case_id)
-        at, kind = datetime.now(UTC), event.type.rsplit(".", 1)[-1]
-        try:
-            if kind == "revoked" and c.stage.value == "reported":
-                c.decline(at, ACTOR, f"12345 撤单：{event.data.get('reason') or ''}")
-            else:
-                note = event.data.get("content") or event.data.get("note") or event.data.get("reason")
-                c.note_hotline(kind, note, at)
-        except ChildProtectionError as exc:
-            log.warning("hotline_follow_up_not_applicable", kind=kind, reason=exc.message)
-            return
-        await uow.save(c)
-        await uow.flush_events()
+def to_note(event: CloudEvent) -> commands.NoteHotlineEvent | None:
+    """补充 / 催办 / 撤单 on a work order routed here (the handler finds its case, if any)."""
+    data = event.data
+    if data.get("routed_to") not in (None, SERVICE) or not data.get("work_order_id"):
+        return None
+    note = data.get("content") or data.get("note") or data.get("reason")
+    work_order_id = ic.WorkOrderEvent.model_validate(data).work_order_id
+    return commands.NoteHotlineEvent(work_order_id=work_order_id, kind=_NOTES[event.type], note=note)
 
-    return {
-        intake_contracts.WorkOrderRouted.EVENT_TYPE: on_routed,
-        intake_contracts.WorkOrderSupplemented.EVENT_TYPE: on_follow_up,
-        intake_contracts.WorkOrderUrged.EVENT_TYPE: on_follow_up,
-        intake_contracts.WorkOrderRevoked.EVENT_TYPE: on_follow_up,
-    }
+
+def to_satisfaction(event: CloudEvent) -> commands.RecordHotlineSatisfaction | None:
+    """A low 回访 score (≤ 2) on a work order; higher scores need nothing here."""
+    data = ic.WorkOrderSatisfactionRecorded.model_validate(event.data)
+    if data.score > LOW_SATISFACTION:
+        return None
+    return commands.RecordHotlineSatisfaction(
+        work_order_id=data.work_order_id, score=data.score, comment=data.comment
+    )
+
+
+ROUTES: dict[str, Route] = {
+    ic.WorkOrderRouted.EVENT_TYPE: to_open_case,
+    **dict.fromkeys(_NOTES, to_note),
+    ic.WorkOrderSatisfactionRecorded.EVENT_TYPE: to_satisfaction,
+}
+SUBSCRIPTION = Subscription(topics=(INTAKE_WORK_ORDER_V1,), routes=ROUTES)

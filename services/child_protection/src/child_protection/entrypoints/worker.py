@@ -1,95 +1,88 @@
-"""child_protection worker: outbox relay, consumer of intake's work orders, the deadline scanner and the
-missed-visit scanner of the register."""
+"""child_protection worker: outbox relay, consumer of intake's work orders, and two periodic scans that
+each query the due ids and issue one command per case or child: step deadlines, and missed 走访."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from child_protection.domain.deadlines import merge_rules
-from child_protection.entrypoints.consumer import TOPICS, make_handlers
-from child_protection.service_layer.handlers import scan_deadlines
-from child_protection.service_layer.register import scan_missed_visits
-from child_protection.service_layer.unit_of_work import unit_of_work
+from child_protection.bootstrap import ChildProtectionRuntime, bootstrap
+from child_protection.domain.child_parts import china_date
+from child_protection.domain.commands import MarkMissedVisits, ScanCaseDeadline
+from child_protection.entrypoints.consumer import SUBSCRIPTION
+from child_protection.service_layer.case_views import cases_due
+from child_protection.service_layer.child_views import children_with_overdue_visits
 from child_protection.settings import ChildProtectionSettings
-from shared.crypto import FieldCipher
-from shared.db import make_engine, make_session_factory
-from shared.messaging.worker import run_worker, serve
+from shared.kit.periodic import Periodic
+from shared.kit.worker import WorkerSpec, run_worker, serve
 
 log = structlog.get_logger(__name__)
 
 
-def deadline_scanner(
-    settings: ChildProtectionSettings, cipher: FieldCipher
-) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
-    """A periodic task: every overdue step gets exactly one deadline_breached event."""
-    rules = merge_rules(settings.deadlines)
-
-    async def run(stop: asyncio.Event) -> None:
-        engine = make_engine(settings.database_url, pool_size=2)
-        sessions = make_session_factory(engine)
+async def scan_deadlines(runtime: ChildProtectionRuntime) -> int:
+    """Every open case whose step is overdue gets its deadline_breached event (and metric), once."""
+    now = runtime.clock()
+    async with runtime.sessions() as session:
+        due = await cases_due(session, now)
+    breached = 0
+    for case_id in due:
         try:
-            while not stop.is_set():
-                try:
-                    async with unit_of_work(sessions, cipher, rules=rules) as uow:
-                        count = await scan_deadlines(uow, datetime.now(UTC))
-                    if count:
-                        log.info("deadlines_breached", count=count)
-                except Exception as exc:
-                    log.warning("deadline_scan_failed", error=repr(exc))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), settings.deadline_scan_interval_s)
-        finally:
-            await engine.dispose()
-
-    return run
+            breached += await runtime.bus.handle(ScanCaseDeadline(case_id=case_id, now=now)) is not None
+        except Exception as exc:  # one bad case must not stop the others
+            log.warning("deadline_scan_failed", case_id=str(case_id), error=repr(exc))
+    return breached
 
 
-def visit_scanner(
-    settings: ChildProtectionSettings, cipher: FieldCipher
-) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
-    """A periodic task: a visit not done by the end of its due day (China time) is marked missed once,
-    emits visit_missed and opens (or links) a report from monitoring."""
-    rules = merge_rules(settings.deadlines)
-
-    async def run(stop: asyncio.Event) -> None:
-        engine = make_engine(settings.database_url, pool_size=2)
-        sessions = make_session_factory(engine)
+async def scan_missed_visits(runtime: ChildProtectionRuntime) -> int:
+    """Every 走访 not done by the end of its day (China time) is marked missed once, one child at a time."""
+    now = runtime.clock()
+    async with runtime.sessions() as session:
+        due = await children_with_overdue_visits(session, china_date(now))
+    missed = 0
+    for child_id in due:
         try:
-            while not stop.is_set():
-                try:
-                    count = await scan_missed_visits(
-                        sessions, cipher, datetime.now(UTC), settings=settings, rules=rules
-                    )
-                    if count:
-                        log.info("visits_missed", count=count)
-                except Exception as exc:
-                    log.warning("visit_scan_failed", error=repr(exc))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), settings.visit_scan_interval_s)
-        finally:
-            await engine.dispose()
+            missed += await runtime.bus.handle(MarkMissedVisits(child_id=child_id, now=now))
+        except Exception as exc:  # one bad file must not stop the others
+            log.warning("visit_missed_scan_failed", child_id=str(child_id), error=repr(exc))
+    return missed
 
-    return run
+
+def periodic_tasks(
+    settings: ChildProtectionSettings, runtime: Callable[[], ChildProtectionRuntime]
+) -> list[Periodic]:
+    """The two scans, on the runtime `runtime()` returns when they run."""
+    return [
+        Periodic("deadline_scan", settings.deadline_scan_interval_s, lambda: scan_deadlines(runtime())),
+        Periodic("missed_visit_scan", settings.visit_scan_interval_s, lambda: scan_missed_visits(runtime())),
+    ]
+
+
+class _Worker:
+    """The worker's bootstrap, keeping the runtime `run_worker` builds for the periodic tasks (the kit
+    builds the runtime after the spec, so a task cannot name it at spec time)."""
+
+    def __init__(self, settings: ChildProtectionSettings) -> None:
+        self.runtime: ChildProtectionRuntime | None = None
+        self.spec = WorkerSpec(
+            outbox=True, subscription=SUBSCRIPTION, periodic=periodic_tasks(settings, self.built)
+        )
+
+    def built(self) -> ChildProtectionRuntime:
+        assert self.runtime is not None, "run_worker bootstraps before the periodic tasks start"
+        return self.runtime
+
+    def bootstrap(self, settings: Any, sessions: async_sessionmaker[AsyncSession]) -> ChildProtectionRuntime:
+        self.runtime = bootstrap(settings, sessions)
+        return self.runtime
 
 
 def main() -> None:
     settings = ChildProtectionSettings()
-    cipher = FieldCipher(settings.data_key.get_secret_value())
-    serve(
-        run_worker(
-            settings,
-            topics=TOPICS,
-            handlers=make_handlers(cipher, settings),
-            metrics_port=settings.worker_metrics_port,
-            extra_tasks=[deadline_scanner(settings, cipher), visit_scanner(settings, cipher)],
-        )
-    )
+    worker = _Worker(settings)
+    serve(run_worker(settings, worker.bootstrap, worker.spec))
 
 
 if __name__ == "__main__":

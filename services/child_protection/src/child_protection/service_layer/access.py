@@ -1,44 +1,77 @@
-"""Who may see and do what on a child's case, and the access log of every view."""
+"""Who may see and do what on a child's case or file, the checks the API and the pages share, and the
+access log of every view."""
 
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from child_protection.adapters.tables import access_log
+from child_protection.domain.errors import CaseNotFound, ChildNotFound, NotAllowed
+from child_protection.service_layer.case_views import CaseScope, case_scope
+from child_protection.service_layer.child_views import child_region
 from shared.auth.principal import Principal, Program, Role
 from shared.observability.tracing import current_trace_id
 
 WORKER_ROLES = (Role.caseworker, Role.supervisor, Role.admin)
+CASE_NOT_FOUND = "案件不存在，或不在您的管辖范围内"
+CHILD_NOT_FOUND = "儿童档案不存在，或不在您的管辖范围内"
+
+
+def is_worker(principal: Principal) -> bool:
+    """Child-protection staff who may report and carry cases (in their region); auditors only read."""
+    return principal.has_program(Program.child_protection) and principal.has_role(*WORKER_ROLES)
 
 
 def can_use_service(principal: Principal) -> bool:
     """Child-protection staff and auditors; nobody else sees anything of this service."""
-    if principal.has_role(Role.auditor):
-        return True
-    return principal.has_program(Program.child_protection) and principal.has_role(*WORKER_ROLES)
+    return principal.has_role(Role.auditor) or is_worker(principal)
 
 
 def can_read(principal: Principal, region_code: str) -> bool:
     """Child-protection staff of the case's region, and auditors of that region."""
-    if not principal.can_see_region(region_code):
-        return False
-    if principal.has_role(Role.auditor):
-        return True
-    return principal.has_program(Program.child_protection) and principal.has_role(*WORKER_ROLES)
+    return principal.can_see_region(region_code) and can_use_service(principal)
 
 
 def can_act(principal: Principal, region_code: str) -> bool:
-    """Auditors read; only child-protection caseworkers, supervisors and admins change a case."""
-    return (
-        principal.can_see_region(region_code)
-        and principal.has_program(Program.child_protection)
-        and principal.has_role(*WORKER_ROLES)
-    )
+    """Only child-protection caseworkers, 审核人 and admins of the region change a case or a file."""
+    return principal.can_see_region(region_code) and is_worker(principal)
 
 
 def is_supervisor(principal: Principal) -> bool:
+    """审核人 (and admins): approve skips, reveal ID numbers."""
     return principal.has_role(Role.supervisor, Role.admin)
+
+
+def can_audit(principal: Principal) -> bool:
+    return principal.has_role(Role.auditor, Role.admin)
+
+
+async def checked_case(session: AsyncSession, principal: Principal, key: str, *, acting: bool) -> CaseScope:
+    """The case named by id or reference once the caller may read it (and change it, when `acting`).
+
+    Outside the caller's scope looks the same as missing: a child's case does not disclose that it exists.
+    """
+    scope = await case_scope(session, key)
+    if scope is None or not can_read(principal, scope.region_code):
+        raise CaseNotFound(CASE_NOT_FOUND)
+    if acting and not can_act(principal, scope.region_code):
+        raise NotAllowed("您只能查看该案件，不能办理")
+    return scope
+
+
+async def checked_child(
+    session: AsyncSession, principal: Principal, child_id: uuid.UUID | None, *, acting: bool
+) -> str:
+    """The file's region once the caller may read it (and change it, when `acting`)."""
+    region = await child_region(session, child_id) if child_id is not None else None
+    if region is None or not can_read(principal, region):
+        raise ChildNotFound(CHILD_NOT_FOUND)
+    if acting and not can_act(principal, region):
+        raise NotAllowed("您没有修改该儿童档案的权限（审计人员只能查看）")
+    return region
 
 
 async def log_access(

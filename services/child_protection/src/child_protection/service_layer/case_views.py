@@ -1,8 +1,11 @@
-"""Read side: the work queue, a case as a caseworker sees it, the access log."""
+"""Read side of cases: a case by id or reference, the work queue, one case as a caseworker sees it, the
+access log, the cases whose step is overdue."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +18,10 @@ from child_protection.domain.stages import TERMINAL
 from shared.crypto import FieldCipher
 from shared.identity import mask_id_number
 
+# The readable reference of a case, e.g. CP-500154-2026-000005.
+CASE_REF = re.compile(r"CP-[0-9]{6}-[0-9]{4}-[0-9]{6,}")
+_OPEN = case.c.stage.not_in([s.value for s in TERMINAL])
+
 _QUEUE_COLUMNS = (
     case.c.id,
     case.c.case_ref,
@@ -25,6 +32,7 @@ _QUEUE_COLUMNS = (
     case.c.step_due_at,
     case.c.step_breached_at,
     case.c.owner,
+    case.c.owner_name,
     case.c.risk_colour,
     case.c.child,
     case.c.opened_at,
@@ -38,6 +46,33 @@ _RISK_RANK = sql_case(
     else_=4,
 )
 _URGENCY_RANK = sql_case((case.c.urgency == "critical", 0), (case.c.urgency == "urgent", 1), else_=2)
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """What the access check of a case needs: its id, reference and region."""
+
+    id: uuid.UUID
+    case_ref: str
+    region_code: str
+
+
+def parse_case_key(key: str) -> uuid.UUID | str | None:
+    """A case's UUID or its reference from a URL segment; None when it can be neither."""
+    try:
+        return uuid.UUID(key)
+    except ValueError:
+        return key if CASE_REF.fullmatch(key) else None
+
+
+async def case_scope(session: AsyncSession, key: str) -> CaseScope | None:
+    """The case a URL names by UUID or by reference (CP-…), or None."""
+    parsed = parse_case_key(key)
+    if parsed is None:
+        return None
+    where = case.c.id == parsed if isinstance(parsed, uuid.UUID) else case.c.case_ref == parsed
+    row = (await session.execute(select(case.c.id, case.c.case_ref, case.c.region_code).where(where))).first()
+    return CaseScope(row[0], row[1], row[2]) if row is not None else None
 
 
 async def work_queue(
@@ -58,7 +93,7 @@ async def work_queue(
     if stage:
         conditions.append(case.c.stage == stage)
     elif not include_closed:
-        conditions.append(case.c.stage.not_in([s.value for s in TERMINAL]))
+        conditions.append(_OPEN)
     overdue = and_(case.c.step_due_at.is_not(None), case.c.step_due_at < now)
     query = (
         select(*_QUEUE_COLUMNS, overdue.label("overdue"))
@@ -67,17 +102,13 @@ async def work_queue(
         .limit(limit)
         .offset(offset)
     )
-    rows = []
-    for row in (await session.execute(query)).mappings():
-        item = dict(row)
-        item["child"] = _masked_child(item["child"])
-        rows.append(item)
+    rows = [{**r, "child": _masked_child(r["child"])} for r in (await session.execute(query)).mappings()]
     total = await session.scalar(select(func.count()).select_from(case).where(*conditions))
     return rows, int(total or 0)
 
 
 def _masked_child(child: dict[str, Any]) -> dict[str, Any]:
-    """The child without the encrypted ID number: only whether one is on file, and its mask."""
+    """The child without the encrypted ID number: only whether one is on file."""
     return {
         **{k: v for k, v in child.items() if k != "id_number"},
         "has_id_number": bool(child.get("id_number")),
@@ -87,22 +118,18 @@ def _masked_child(child: dict[str, Any]) -> dict[str, Any]:
 async def case_detail(
     session: AsyncSession, cipher: FieldCipher, case_id: uuid.UUID, *, reveal_id: bool = False
 ) -> dict[str, Any] | None:
-    """Everything about one case; the ID number masked unless `reveal_id` (a logged supervisor action)."""
+    """Everything about one case; the ID number masked unless `reveal_id` (a logged 审核人 action)."""
     row = (await session.execute(select(case).where(case.c.id == case_id))).mappings().first()
     if row is None:
         return None
-    history = (
-        await session.execute(
-            select(case_history).where(case_history.c.case_id == case_id).order_by(case_history.c.seq)
-        )
-    ).mappings()
-    detail = dict(row)
+    history = await session.execute(
+        select(case_history).where(case_history.c.case_id == case_id).order_by(case_history.c.id)
+    )
     child = dict(row["child"])
     id_number = cipher.decrypt(child.get("id_number"))
     child["id_number"] = id_number if reveal_id else (mask_id_number(id_number) if id_number else None)
-    detail["child"] = child
-    detail["history"] = [dict(h) for h in history]
-    return detail
+    child["has_id_number"] = bool(id_number)
+    return {**row, "child": child, "history": [dict(h) for h in history.mappings()]}
 
 
 async def access_entries(
@@ -116,7 +143,12 @@ async def access_entries(
     return [dict(r) for r in (await session.execute(query)).mappings()]
 
 
-async def case_region(session: AsyncSession, case_id: uuid.UUID) -> str | None:
-    """The region of a case (for the access check before any change)."""
-    region: str | None = await session.scalar(select(case.c.region_code).where(case.c.id == case_id))
-    return region
+async def cases_due(session: AsyncSession, now: datetime, *, limit: int = 100) -> list[uuid.UUID]:
+    """Open cases whose step passed its due time and is not reported as breached yet, oldest first."""
+    query = (
+        select(case.c.id)
+        .where(case.c.step_due_at < now, case.c.step_breached_at.is_(None), _OPEN)
+        .order_by(case.c.step_due_at)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())

@@ -1,20 +1,26 @@
 """Domain events -> contracts on child_protection.case.v1 and child_protection.child.v1 (the only place
-the case and the register's files map out)."""
+cases and register files map out). No names or ID numbers of children leave: person keys only."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from child_protection.domain import child as ch
-from child_protection.domain import events as ev
-from child_protection.domain.model import Case
+from child_protection.domain import case_events as ev
+from child_protection.domain import child_events as ch
+from child_protection.domain.case_model import Case
+from child_protection.domain.child_model import ChildFile
 from shared.contracts import child_protection as cp
 from shared.contracts.base import Contract
+from shared.kit.unit_of_work import Message
 from shared.masking import mask_text
 
 
-def to_contract(c: Case, event: ev.Event) -> Contract:
-    """The contract for one domain event, carrying the case's stage right after it."""
+def _masked(text: str | None) -> str | None:
+    return mask_text(text) if text else text
+
+
+def case_contract(c: Case, event: ev.Event) -> Contract:
+    """The contract for one case event, carrying the case's stage right after it."""
     base: dict[str, Any] = {
         "case_id": c.id,
         "case_ref": c.case_ref,
@@ -32,9 +38,8 @@ def to_contract(c: Case, event: ev.Event) -> Contract:
             extra = {"source": report.source, "reporter_type": report.reporter_type}
             if isinstance(event, ev.ReportLinked):
                 return cp.CaseReportLinked(**base, **extra)
-            return cp.CaseReported(
-                **base, **extra, urgency=c.urgency, summary=mask_text(report.content[:200])
-            )
+            summary = mask_text(report.content[:200])
+            return cp.CaseReported(**base, **extra, urgency=c.urgency, summary=summary)
         case ev.Accepted():
             return cp.CaseAccepted(**base)
         case ev.Declined(reason=reason, referred_to=to):
@@ -44,17 +49,14 @@ def to_contract(c: Case, event: ev.Event) -> Contract:
                 **base, previous=prev, skipped=list(skipped), skip_reason=why, approved_by=by
             )
         case ev.EmergencyResponded(action=action, note=note):
-            return cp.CaseEmergencyResponded(**base, action=action, note=mask_text(note) if note else None)
+            return cp.CaseEmergencyResponded(**base, action=action, note=_masked(note))
         case ev.TemporaryGuardianshipStarted(institution=inst, legal_basis=basis):
             return cp.CaseTemporaryGuardianshipStarted(**base, institution=inst, legal_basis=basis)
         case ev.TemporaryGuardianshipEnded(outcome=outcome):
             return cp.CaseTemporaryGuardianshipEnded(**base, outcome=outcome)
         case ev.Assessed(risk_colour=colour, capacity=capacity, hardship=hardship):
             return cp.CaseAssessed(
-                **base,
-                risk_colour=colour,
-                guardianship_capacity=capacity,
-                hardship=hardship,
+                **base, risk_colour=colour, guardianship_capacity=capacity, hardship=hardship
             )
         case ev.RiskChanged(previous=prev, current=cur):
             return cp.CaseRiskChanged(**base, previous=prev, current=cur)
@@ -73,7 +75,7 @@ def to_contract(c: Case, event: ev.Event) -> Contract:
     raise TypeError(f"no contract for {type(event).__name__}")
 
 
-def child_to_contract(child: ch.ChildFile, event: ch.ChildEvent) -> Contract:
+def child_contract(child: ChildFile, event: ch.ChildEvent) -> Contract:
     """The contract for one event of a child's file (no name, no ID number: the personkey only)."""
     base: dict[str, Any] = {
         "child_id": child.id,
@@ -91,11 +93,7 @@ def child_to_contract(child: ch.ChildFile, event: ch.ChildEvent) -> Contract:
             return cp.ChildUpdated(**base, fields=list(fields), flags=child.flags)
         case ch.RiskChanged(previous=prev, current=cur, reason=reason, case_id=case_id):
             return cp.ChildRiskChanged(
-                **base,
-                previous=prev,
-                current=cur,
-                reason=mask_text(reason) if reason else None,
-                case_id=case_id,
+                **base, previous=prev, current=cur, reason=_masked(reason), case_id=case_id
             )
         case ch.VisitScheduled(visit_id=vid, due_date=due, visit_type=kind):
             return cp.ChildVisitScheduled(**base, visit_id=vid, due_date=due, visit_type=kind)
@@ -107,3 +105,25 @@ def child_to_contract(child: ch.ChildFile, event: ch.ChildEvent) -> Contract:
             missed = next((v.visit_type for v in child.visits if v.id == vid), None)
             return cp.ChildVisitMissed(**base, visit_id=vid, due_date=due, visit_type=missed, case_id=case_id)
     raise TypeError(f"no contract for {type(event).__name__}")
+
+
+def to_message(aggregate: Case | ChildFile, event: Any) -> Message:
+    """The outgoing message of one event, keyed by its aggregate, carrying the child's person key.
+
+    A case opened from 12345 keeps the work order's correlation, as intake's own events do.
+    """
+    if isinstance(aggregate, Case):
+        return Message(
+            contract=case_contract(aggregate, event),
+            key=str(aggregate.id),
+            correlationid=str(aggregate.work_order_id or aggregate.id),
+            personkey=aggregate.child.personkey,
+            regioncode=aggregate.region_code,
+        )
+    return Message(
+        contract=child_contract(aggregate, event),
+        key=str(aggregate.id),
+        correlationid=str(aggregate.id),
+        personkey=aggregate.personkey,
+        regioncode=aggregate.region_code,
+    )

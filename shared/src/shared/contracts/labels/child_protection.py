@@ -84,3 +84,71 @@ CATEGORIES: dict[str, str] = {
 # 家庭走访 in the seeds' words (定期走访制度); a phone contact in the weeks between.
 VISIT_TYPES: dict[str, str] = {"home": "家庭走访", "phone": "电话联系"}
 VISIT_STATUS: dict[str, str] = {"scheduled": "待走访", "done": "已走访", "missed": "逾期未走访"}
+# The source a hand-entered report gets from its reporter type: only those bound by the duty to report
+# make a 强制报告; family members, the public and anyone else report as 群众报告.
+SOURCE_OF_REPORTER: dict[str, str] = {
+    **dict.fromkeys(sorted(MANDATORY_REPORTER_TYPES), "mandatory_reporter"),
+    "family": "public_report",
+    "public": "public_report",
+    "other": "public_report",
+    "hotline_12345": "12345",
+    "monitoring": "monitoring",
+}
+# What a register file needs attention for (child_protection.child.v1 `flags`).
+CHILD_FLAGS: dict[str, str] = {
+    "agreement_missing": "留守儿童未签订书面照护协议",
+    "caregiver_missing": "留守儿童未确定被委托照护人",
+    "no_guardian": "未登记监护人",
+}
+PLAN_STATUS: dict[str, str] = {"open": "进行中", "done": "已完成", "cancelled": "已取消"}
+# The dated records of a case (办理记录).
+RECORD_KINDS: dict[str, str] = {
+    "emergency": "应急处置",
+    "assessment": "评估",
+    "intervention": "监护干预",
+    "temporary_guardianship": "临时监护",
+    "follow_up": "结案后回访",
+    "hotline_supplemented": "12345 补充",
+    "hotline_urged": "12345 催办",
+    "hotline_revoked": "12345 撤单",
+    "hotline_dissatisfied": "12345 回访不满意",
+}
+# What a case's history line says happened.
+CASE_ACTIONS: dict[str, str] = {
+    "reported": "发现报告",
+    "report_linked": "关联新报告",
+    "accepted": "受理",
+    "declined": "不予受理",
+    "referred": "转介",
+    "stage_changed": "环节变更",
+    "skip_requested": "申请跳过环节",
+    "skip_rejected": "驳回跳过申请",
+    "emergency_responded": "应急处置措施",
+    "temporary_guardianship_started": "启动临时监护",
+    "temporary_guardianship_ended": "结束临时监护",
+    "assessed": "提交评估",
+    "risk_changed": "风险等级变更",
+    "plan_item_added": "新增服务项",
+    "plan_item_updated": "更新服务项",
+    "intervention_recorded": "记录监护干预",
+    "deadline_breached": "环节超期",
+    "closed": "结案",
+    "follow_up": "结案后回访",
+    "reopened": "重新办理",
+    "hotline_supplemented": "12345 补充",
+    "hotline_urged": "12345 催办",
+    "hotline_revoked": "12345 撤单",
+    "hotline_dissatisfied": "12345 回访不满意",
+}
+# What a register file's history line says happened.
+CHILD_ACTIONS: dict[str, str] = {
+    "registered": "建档",
+    "updated": "更新档案",
+    "risk_changed": "风险等级变更",
+    "visit_scheduled": "安排走访",
+    "visit_rescheduled": "走访提前",
+    "visit_recorded": "记录走访",
+    "visit_missed": "逾期未走访",
+    "report_opened": "生成报告（新案件）",
+    "report_linked": "报告并入在办案件",
+}

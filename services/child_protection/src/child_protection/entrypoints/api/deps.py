@@ -1,38 +1,43 @@
-"""Dependencies of the child_protection API."""
+"""Dependencies of the child_protection API and pages: the runtime, who is acting, the case acted on."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from fastapi import Depends, Path, Request
 
-from child_protection.domain.deadlines import StepRule
-from child_protection.settings import ChildProtectionSettings
-from shared.crypto import FieldCipher
-
-
-def get_settings(request: Request) -> ChildProtectionSettings:
-    settings: ChildProtectionSettings = request.app.state.settings
-    return settings
+from child_protection.bootstrap import ChildProtectionRuntime
+from child_protection.domain.commands import Actor
+from child_protection.domain.errors import NotAllowed
+from child_protection.service_layer.access import checked_case, is_supervisor
+from child_protection.service_layer.case_views import CaseScope
+from shared.auth.principal import Principal
+from shared.kit.app import get_runtime
 
 
-def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return sessions
+def cp_runtime(request: Request) -> ChildProtectionRuntime:
+    runtime = get_runtime(request)
+    assert isinstance(runtime, ChildProtectionRuntime)
+    return runtime
 
 
-def get_cipher(request: Request) -> FieldCipher:
-    cipher: FieldCipher = request.app.state.cipher
-    return cipher
+RuntimeDep = Annotated[ChildProtectionRuntime, Depends(cp_runtime)]
 
 
-def get_rules(request: Request) -> dict[str, dict[str, StepRule]]:
-    rules: dict[str, dict[str, StepRule]] = request.app.state.deadline_rules
-    return rules
+def actor_of(principal: Principal) -> Actor:
+    """The caller as commands name them: the stable `sub`, and the person's name for histories."""
+    return Actor(sub=principal.sub, name=principal.name or principal.sub)
 
 
-SettingsDep = Annotated[ChildProtectionSettings, Depends(get_settings)]
-SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)]
-CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
-RulesDep = Annotated[dict[str, dict[str, StepRule]], Depends(get_rules)]
+CaseKey = Annotated[str, Path(description="案件 ID（UUID）或案件编号，例如 CP-500154-2026-000005")]
+
+
+async def case_for_action(
+    runtime: ChildProtectionRuntime, principal: Principal, key: str, *, supervisor_only: bool
+) -> CaseScope:
+    """The case an action names, once the caller may carry it out (404 outside scope, 403 otherwise)."""
+    async with runtime.sessions() as session:
+        scope = await checked_case(session, principal, key, acting=True)
+    if supervisor_only and not is_supervisor(principal):
+        raise NotAllowed("跳过环节须由审核人审批")
+    return scope

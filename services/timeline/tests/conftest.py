@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import string
 import uuid
@@ -39,6 +40,8 @@ from timeline.settings import TimelineSettings
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 Login = Callable[..., dict[str, str]]
 T0 = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
+# Every story's case has a reference of its own, as child protection numbers them.
+_CASE_NUMBERS = itertools.count(1)
 
 
 async def migrated_database(stack: Stack, name: str) -> Database:
@@ -129,7 +132,7 @@ class Story:
     case_id: uuid.UUID = field(default_factory=uuid.uuid4)
     child_key: str = field(default_factory=lambda: "pp_" + uuid.uuid4().hex)
     # The case's human reference, as child protection numbers its cases.
-    case_no: str = field(default_factory=lambda: f"CP-500154-2026-{random.randrange(10**6):06d}")
+    case_no: str = field(default_factory=lambda: f"CP-500154-2026-{next(_CASE_NUMBERS):06d}")
     region: str = "500154"
     minor: bool = True
     start: datetime = T0

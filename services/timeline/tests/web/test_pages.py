@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from stdnum.cn import ric
 
 from infra import Database
-from timeline.service_layer.person_views import lookup_personkey
+from shared.identity import personkey
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ async def test_the_id_number_is_posted_and_never_in_a_url(
     )
     assert response.status_code == 303
     location = response.headers["location"]
-    assert location == f"/timeline/persons/{lookup_personkey(CHILD_ID, secret)}"
+    assert location == f"/timeline/persons/{personkey(CHILD_ID, secret)}"
     assert CHILD_ID not in location and ID_BASE not in location
 
     person = await tl_http.get(location, headers=headers)

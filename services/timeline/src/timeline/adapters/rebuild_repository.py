@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from timeline.adapters.tables import (
@@ -196,9 +196,3 @@ async def finish_run(
             detail=detail,
         )
     )
-
-
-async def last_runs(conn: AsyncConnection, limit: int = 5) -> list[dict[str, Any]]:
-    """The most recent rebuilds, newest first."""
-    rows = await conn.execute(select(rebuild_run).order_by(rebuild_run.c.id.desc()).limit(limit))
-    return [dict(r._mapping) for r in rows]

@@ -197,9 +197,3 @@ async def _finish(engine: AsyncEngine, run_id: int, report: RebuildReport, outco
             events_per_second=report.events_per_second,
             detail=detail,
         )
-
-
-async def last_runs(engine: AsyncEngine, limit: int = 5) -> list[dict[str, Any]]:
-    """The most recent rebuilds, newest first."""
-    async with engine.connect() as conn:
-        return await tables.last_runs(conn, limit)

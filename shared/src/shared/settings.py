@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
 
+    # Any request body larger than this is refused with 413 before a route sees it.
+    max_body_bytes: int = 1024 * 1024
+
     database_url: str = "postgresql+asyncpg://postgres@/casework"
     db_pool_size: int = 10
 

@@ -25,5 +25,4 @@ class IntakeSettings(ServiceSettings):
     signature_window_s: int = 300
     # Calls per 12345 key (in each API process): enough for a province's hotline, a stop for a runaway loop.
     hotline_rate_limit: str = "2000/second"
-    max_body_bytes: int = 1024 * 1024
     data_key: SecretStr = SecretStr(DEV_DATA_KEY)

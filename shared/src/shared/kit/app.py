@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.auth.deps import install_auth
 from shared.db import make_engine, make_session_factory
+from shared.kit.guard import InputGuard
 from shared.kit.messagebus import MessageBus
 from shared.kit.runtime import Bootstrap, Runtime
 from shared.observability.health import Check, database_check, health_router, kafka_check
@@ -30,8 +31,10 @@ def create_service_app(
     title: str,
     routers: Sequence[APIRouter] = (),
     extra_checks: Mapping[str, Check] | None = None,
+    own_string_checks: tuple[str, ...] = (),
 ) -> FastAPI:
-    """A service's app; its runtime is on `app.state.runtime` once started."""
+    """A service's app; its runtime is on `app.state.runtime` once started. `own_string_checks`: path
+    prefixes whose routes check unstorable strings in their raw body themselves (see kit/guard.py)."""
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
 
@@ -49,6 +52,9 @@ def create_service_app(
     app.router.redirect_slashes = False
     app.state.settings = settings
     instrument_fastapi(app)
+    app.add_middleware(
+        InputGuard, max_body_bytes=settings.max_body_bytes, own_string_checks=own_string_checks
+    )
     install_metrics(app, get_metrics(settings.service_name))
     install_auth(app, settings)
 

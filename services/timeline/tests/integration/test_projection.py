@@ -120,9 +120,7 @@ async def test_shuffled_delivery_gives_the_same_answers(tl_db: Database, story: 
 
 async def _close_dead_letters(loop: ConsumerLoop) -> None:
     # The loop starts its dead-letter producer on first use and stops it when `run` ends; here it never ran.
-    producer = loop._dlq_producer
-    if producer is not None:
-        await producer.stop()
+    await loop.close()
 
 
 async def test_a_fetched_batch_is_projected_in_one_go_and_a_malformed_one_record_by_record(

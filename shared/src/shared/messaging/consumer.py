@@ -123,9 +123,14 @@ class ConsumerLoop:
             finally:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(consumer.stop(), 10)
-        if self._dlq_producer is not None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop the dead-letter producer, if one was started (`run` does this when it ends)."""
+        producer, self._dlq_producer = self._dlq_producer, None
+        if producer is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._dlq_producer.stop(), 5)
+                await asyncio.wait_for(producer.stop(), 5)
 
     async def _process_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[Record]

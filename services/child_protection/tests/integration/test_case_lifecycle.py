@@ -22,9 +22,10 @@ REPORT = {
 
 
 async def act(
-    http: httpx.AsyncClient, headers: dict[str, str], case_id: str, op: str, /, **params: Any
+    http: httpx.AsyncClient, headers: dict[str, str], case: str, action: str, /, **body: Any
 ) -> httpx.Response:
-    return await http.post(f"/api/v1/cases/{case_id}/actions/{op}", json=params, headers=headers)
+    """POST /api/v1/cases/{case}/{action} with the action's body (`case` is the id or the reference)."""
+    return await http.post(f"/api/v1/cases/{case}/{action}", json=body, headers=headers)
 
 
 async def test_report_to_closure_with_every_step(
@@ -38,12 +39,12 @@ async def test_report_to_closure_with_every_step(
 
     steps: list[tuple[str, dict[str, Any]]] = [
         ("accept", {}),
-        ("record_emergency", {"action": "on_site_visit", "note": "上门核实，儿童暂住祖母家"}),
+        ("emergency-responses", {"action": "on_site_visit", "note": "上门核实，儿童暂住祖母家"}),
         ("advance", {"target": "emergency_response"}),
-        ("record_emergency", {"action": "police", "note": "派出所已介入"}),
+        ("emergency-responses", {"action": "police", "note": "派出所已介入"}),
         ("advance", {"target": "assessment"}),
         (
-            "assess",
+            "assessments",
             {
                 "situation": "继父有暴力行为",
                 "capacity": "母亲监护能力不足",
@@ -54,7 +55,7 @@ async def test_report_to_closure_with_every_step(
         ),
         ("advance", {"target": "support"}),
         (
-            "add_plan_item",
+            "plan-items",
             {
                 "kind": "counselling",
                 "description": "每周心理疏导",
@@ -65,7 +66,7 @@ async def test_report_to_closure_with_every_step(
         ),
         ("advance", {"target": "intervention"}),
         (
-            "record_intervention",
+            "interventions",
             {
                 "kind": "parenting_education",
                 "legal_basis": "《家庭教育促进法》第四十九条",
@@ -101,30 +102,35 @@ async def test_report_to_closure_with_every_step(
 
 
 async def test_skipping_needs_reason_and_supervisor_approval(cp_http: httpx.AsyncClient, login: Any) -> None:
-    worker, supervisor = login("caseworker"), login("supervisor", name="赵督导")
+    worker, supervisor = login("caseworker"), login("supervisor", name="赵审核")
     case_id = (
         await cp_http.post("/api/v1/reports", json={**REPORT, "urgency": "normal"}, headers=worker)
     ).json()["case_id"]
     for action, params in [
         ("accept", {}),
-        ("record_emergency", {"action": "on_site_visit"}),
+        ("emergency-responses", {"action": "on_site_visit"}),
         ("advance", {"target": "emergency_response"}),
         ("advance", {"target": "assessment"}),
-        ("assess", {"situation": "监护正常", "capacity": "有能力", "risk_colour": "green", "findings": ""}),
+        (
+            "assessments",
+            {"situation": "监护正常", "capacity": "有能力", "risk_colour": "green", "findings": ""},
+        ),
     ]:
         assert (await act(cp_http, worker, case_id, action, **params)).status_code == 200, action
 
     jump = await act(cp_http, worker, case_id, "advance", target="intervention")
     assert jump.status_code == 409 and "审批" in jump.json()["detail"]
     assert (
-        await act(cp_http, worker, case_id, "request_skip", target="closed", reason="")
+        await act(cp_http, worker, case_id, "skip-request", target="closed", reason="")
     ).status_code == 422
     assert (
-        await act(cp_http, worker, case_id, "request_skip", target="closed", reason="低风险，评估后无需干预")
+        await act(cp_http, worker, case_id, "skip-request", target="closed", reason="低风险，评估后无需干预")
     ).status_code == 200
-    assert (await act(cp_http, worker, case_id, "approve_skip", feedback="经核实无风险")).status_code == 403
+    assert (
+        await act(cp_http, worker, case_id, "skip-request/approve", feedback="经核实无风险")
+    ).status_code == 403
     approved = await act(
-        cp_http, supervisor, case_id, "approve_skip", feedback="经核实，儿童监护正常，已结案。"
+        cp_http, supervisor, case_id, "skip-request/approve", feedback="经核实，儿童监护正常，已结案。"
     )
     assert approved.status_code == 200 and approved.json()["stage"] == "closed"
 

@@ -204,7 +204,7 @@ async def test_reveal_the_id_number_is_for_supervisors_with_a_reason_and_logged(
     assert (
         await cp_http.post(url, params={"reason": "核对户籍"}, headers=login("caseworker"))
     ).status_code == 403
-    supervisor = login("supervisor", name="赵督导")
+    supervisor = login("supervisor", name="赵审核")
     assert (await cp_http.post(url, headers=supervisor)).status_code == 422  # no reason
     assert (
         await cp_http.post(url, params={"reason": "核对户籍"}, headers=login("supervisor", "500155"))

@@ -107,7 +107,7 @@ async def test_register_a_child_through_the_form_and_view_the_file(
         "风险等级（四色分级）",
         "监护人",
         "被委托照护人与书面照护协议",
-        "访视",
+        "走访",
         "关联案件",
         "变更记录",
     ):
@@ -148,7 +148,7 @@ async def test_form_errors_are_shown_in_chinese(cp_http: httpx.AsyncClient, logi
 async def test_posts_from_elsewhere_are_refused(cp_http: httpx.AsyncClient, login: Any) -> None:
     worker = login("caseworker")
     response = await cp_http.post("/children/new", data=new_child_form(), headers=worker)
-    assert response.status_code == 403 and "请求来源校验失败" in response.text
+    assert response.status_code == 403 and "请求来源无效" in response.text
     forged = await cp_http.post(
         "/children/new", data=new_child_form(), headers={**worker, "Origin": "http://evil.example"}
     )
@@ -283,7 +283,7 @@ async def test_a_supervisor_reveals_the_id_number_with_a_reason(
     cp_http: httpx.AsyncClient, cp_db: Database, login: Any
 ) -> None:
     child_id = await create(cp_http, login("caseworker"))
-    supervisor = login("supervisor", name="赵督导")
+    supervisor = login("supervisor", name="赵审核")
     page = (await cp_http.get(f"/children/{child_id}", headers=supervisor)).text
     assert "查看完整号码" in page and MASKED in page
     url = f"/children/{child_id}/reveal-id"
@@ -337,7 +337,7 @@ async def test_the_register_and_the_visits_page_put_overdue_first(
     listing = (await cp_http.get("/children", headers=worker)).text
     order = [listing.index(f'href="/children/{i}"') for i in (late, soon, calm)]
     assert order == sorted(order)
-    assert "已逾期" in listing and "待访视" in listing
+    assert "已逾期" in listing and "待走访" in listing
     filtered = (await cp_http.get("/children?visits=overdue", headers=worker)).text
     assert late in filtered and soon not in filtered and calm not in filtered
     bad = await cp_http.get("/children?colour=pink", headers=worker)

@@ -15,21 +15,19 @@ import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stdnum.cn import ric
 
-from child_protection.domain.child import end_of_day
-from child_protection.domain.deadlines import CHINA, merge_rules
-from child_protection.entrypoints.worker import visit_scanner
-from child_protection.service_layer.register import scan_missed_visits
+from child_protection.bootstrap import bootstrap
+from child_protection.domain.child_parts import end_of_day
+from child_protection.domain.deadlines import CHINA
+from child_protection.entrypoints.worker import periodic_tasks, scan_missed_visits
 from child_protection.settings import ChildProtectionSettings
 from infra import Database, wait_until
-from shared.crypto import FieldCipher
 from shared.db import make_engine, make_session_factory
+from shared.kit.clock import FixedClock
 from shared.stack.stack import Stack
 
 pytestmark = pytest.mark.integration
 
 SETTINGS = ChildProtectionSettings()
-CIPHER = FieldCipher(SETTINGS.data_key.get_secret_value())
-RULES = merge_rules({})
 BASE = "50015420150707246"  # synthetic: county 500154, born 2015-07-07, female
 ID_NUMBER = BASE + ric.calc_check_digit(BASE + "0")
 
@@ -48,7 +46,8 @@ async def sessions(cp_db: Database) -> AsyncIterator[async_sessionmaker[AsyncSes
 
 
 async def scan(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
-    return await scan_missed_visits(sessions, CIPHER, now, settings=SETTINGS, rules=RULES)
+    """The missed-visit scan of the worker, on a runtime whose clock says `now`."""
+    return await scan_missed_visits(bootstrap(SETTINGS, sessions, clock=FixedClock(now)))
 
 
 async def register(http: httpx.AsyncClient, headers: dict[str, str], **overrides: Any) -> str:
@@ -188,8 +187,11 @@ async def test_the_worker_task_marks_overdue_visits(
     settings = ChildProtectionSettings(
         database_url=cp_db.url, kafka_bootstrap_servers=stack.kafka.bootstrap, visit_scan_interval_s=0.2
     )
+    engine = make_engine(cp_db.url, pool_size=2)
+    runtime = bootstrap(settings, make_session_factory(engine))
+    (task_spec,) = [p for p in periodic_tasks(settings, lambda: runtime) if p.name == "missed_visit_scan"]
     stop = asyncio.Event()
-    task = asyncio.create_task(visit_scanner(settings, CIPHER)(stop))
+    task = asyncio.create_task(task_spec.loop(stop))
     try:
 
         async def missed() -> bool:
@@ -200,5 +202,6 @@ async def test_the_worker_task_marks_overdue_visits(
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
+        await engine.dispose()
     assert len(await events(cp_db, "child_protection.child.visit_missed")) == 1
     assert await cp_db.fetchval('SELECT count(*) FROM "case"') == 1

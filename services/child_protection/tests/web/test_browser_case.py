@@ -69,11 +69,11 @@ async def test_a_caseworker_takes_a_report_to_closure_in_a_real_browser(
         await page.get_by_role("button", name="登录").click()
         await expect(page).to_have_url(f"{served_cp}/cases")
         await expect(page.get_by_role("heading", name="案件工作台")).to_be_visible()
-        await expect(page.get_by_role("navigation", name="主导航")).to_contain_text("李社工 · 500154")
+        await expect(page.get_by_role("navigation", name="主导航")).to_contain_text("李社工 · 重庆市开州区")
 
-        # 发现报告: a school's mandatory report, through the form.
+        # 发现报告: a school's mandatory report (强制报告), through the form.
         await page.get_by_role("navigation", name="主导航").get_by_role("link", name="登记报告").click()
-        await expect(page.get_by_role("heading", name="登记报告（强制报告）")).to_be_visible()
+        await expect(page.get_by_role("heading", name="登记报告", exact=True)).to_be_visible()
         await expect(page.get_by_label("行政区划代码（必填，6、9 或 12 位）")).to_have_value("500154")
         await page.get_by_label("报告人类型（必填）").select_option(label="学校")
         await page.get_by_label("报告人姓名或单位").fill("陈老师（某小学）")
@@ -85,7 +85,7 @@ async def test_a_caseworker_takes_a_report_to_closure_in_a_real_browser(
         await page.get_by_label("儿童年龄（周岁）").fill("9")
         await page.get_by_role("button", name="提交报告").click()
         await expect(page).to_have_url(
-            re.compile(rf"{re.escape(served_cp)}/cases/[0-9a-f-]{{36}}\?done=reported")
+            re.compile(rf"{re.escape(served_cp)}/cases/CP-500154-[0-9]{{4}}-[0-9]{{6}}\?done=reported")
         )
         await expect(page.get_by_role("status")).to_have_text("报告已登记，案件已建立。")
         await expect(stage).to_have_text("发现报告（待受理）")
@@ -159,13 +159,14 @@ async def test_a_caseworker_takes_a_report_to_closure_in_a_real_browser(
         history = page.locator("#history")
         for action in ("受理", "应急处置措施", "启动临时监护", "提交评估", "新增服务项", "记录监护干预"):
             await expect(history).to_contain_text(action)
-        await expect(page.get_by_role("button", name="重新开启")).to_be_visible()
+        await expect(page.get_by_role("button", name="重新办理")).to_be_visible()
+        await expect(page.locator(".report-source")).to_have_text("强制报告")
         assert page.url.startswith(case_url)
         await page.screenshot(path=str(SCREENSHOT), full_page=True)
 
         # The closed case is in the queue's 已结案 filter.
         await page.goto(f"{served_cp}/cases?stage=closed")
-        await expect(page.get_by_role("table")).to_contain_text("反馈结案")
+        await expect(page.get_by_role("table")).to_contain_text("已结案")
     finally:
         await context.close()
     assert (await asyncio.to_thread(SCREENSHOT.stat)).st_size > 10_000

@@ -143,8 +143,8 @@ class SkipRejectionIn(ActionIn):
 
 
 class EmergencyIn(ActionIn):
-    action: EmergencyAction
-    note: str | None = Field(default=None, max_length=5000)
+    action: EmergencyAction = Field(description="处置措施")
+    note: str | None = Field(default=None, max_length=5000, description="情况说明")
 
     def command(self, case_id: uuid.UUID, actor: Actor) -> commands.CaseCommand:
         return commands.RecordEmergency(case_id=case_id, actor=actor, action=self.action, note=self.note)
@@ -152,7 +152,7 @@ class EmergencyIn(ActionIn):
 
 class GuardianshipStartIn(ActionIn):
     institution: str = _text(100, "承担临时监护的机构")
-    legal_basis: str = Field(default="", max_length=200)
+    legal_basis: str = Field(default="", max_length=200, description="临时监护法律依据")
 
     def command(self, case_id: uuid.UUID, actor: Actor) -> commands.CaseCommand:
         return commands.StartTemporaryGuardianship(
@@ -170,8 +170,8 @@ class GuardianshipEndIn(ActionIn):
 class AssessmentIn(ActionIn):
     situation: str = _text(5000, "家庭监护状况")
     capacity: str = _text(5000, "监护能力评估")
-    risk_colour: RiskColour
-    findings: str = Field(default="", max_length=5000)
+    risk_colour: RiskColour = Field(description="风险等级")
+    findings: str = Field(default="", max_length=5000, description="评估发现")
     hardship: bool = Field(default=False, description="家庭经济困难，需转介社会救助")
 
     def command(self, case_id: uuid.UUID, actor: Actor) -> commands.CaseCommand:
@@ -187,11 +187,11 @@ class AssessmentIn(ActionIn):
 
 
 class PlanItemIn(ActionIn):
-    kind: PlanKind
-    description: str = _text(500)
+    kind: PlanKind = Field(description="服务类型")
+    description: str = _text(500, "服务内容")
     owner: str = _text(50, "责任人")
     agency: str = _text(100, "责任单位")
-    due_date: date
+    due_date: date = Field(description="完成时限")
 
     def command(self, case_id: uuid.UUID, actor: Actor) -> commands.CaseCommand:
         return commands.AddPlanItem(
@@ -208,17 +208,17 @@ class PlanItemIn(ActionIn):
 class PlanItemStatusIn(Body):
     """The status of one service-plan line (the line is named in the path)."""
 
-    status: PlanStatus
+    status: PlanStatus = Field(description="服务项状态")
 
     def command(self, case_id: uuid.UUID, actor: Actor, item_id: str) -> commands.CaseCommand:
         return commands.SetPlanItemStatus(case_id=case_id, actor=actor, item_id=item_id, status=self.status)
 
 
 class InterventionIn(ActionIn):
-    kind: InterventionKind
+    kind: InterventionKind = Field(description="干预类型")
     legal_basis: str = _text(200, "法律依据")
-    documents: str = Field(default="", max_length=200)
-    note: str = Field(default="", max_length=5000)
+    documents: str = Field(default="", max_length=200, description="文书")
+    note: str = Field(default="", max_length=5000, description="干预说明")
 
     def command(self, case_id: uuid.UUID, actor: Actor) -> commands.CaseCommand:
         return commands.RecordIntervention(

@@ -94,3 +94,13 @@ def _mask_match(match: re.Match[str]) -> str:
     if match["id"]:
         return keep_ends(match["id"])
     return (match["prefix"] or "") + keep_ends(match["mobile"])
+
+
+def redact(text: str, *, names: tuple[str, ...] = (), others: tuple[str, ...] = ()) -> str:
+    """Free text without the personal values a service knows: each of `names` masked as a name (王**),
+    each of `others` (addresses, contacts) replaced by ***; then ID and phone numbers masked."""
+    for value in sorted({v.strip() for v in names if v and len(v.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(value, mask_name(value))
+    for value in sorted({v.strip() for v in others if v and len(v.strip()) >= 4}, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return mask_text(text)

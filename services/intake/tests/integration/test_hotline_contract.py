@@ -1098,13 +1098,12 @@ async def test_calls_are_rate_limited_per_key(intake_db: Database, stack: Any) -
         hotline_rate_limit="3/minute",
     )
     app = create_app(settings)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://intake.test"
-    ) as http:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://intake.test") as http,
+    ):
         client = HotlineClient(http)
-        answers = [
-            (await client.post_work_order(work_order(f"GD-C-RATE-{i}"))).status_code for i in range(4)
-        ]
+        answers = [(await client.post_work_order(work_order(f"GD-C-RATE-{i}"))).status_code for i in range(4)]
         limited = await client.get_work_order("GD-C-RATE-0")
     assert answers == [202, 202, 202, 429]
     assert_problem(limited, 429)

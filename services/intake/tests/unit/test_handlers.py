@@ -311,3 +311,19 @@ async def test_a_duplicate_case_event_delivery_has_no_second_effect(intake: Inta
         await intake.case_event("GD-OUT-1", "accepted", "cp-1")
     assert intake.uow.commits == commits
     assert short(intake.sent()) == ["received", "routed", "accepted"]
+
+
+async def test_names_the_work_order_knows_are_redacted_from_free_text_on_the_bus(intake: Intake) -> None:
+    body = {
+        **pii_body(),
+        "content": "王秀英反映：邻居家王小明（Zhang Wei 照看）常被打骂，请联系王秀英。",
+        "address": "汉丰街道 王秀英家楼下",
+    }
+    await intake.receive(body)
+    await intake.later("GD-OUT-1", {"event_id": "EV-R", "type": "urge", "note": "王秀英再次来电催办"})
+    received, urged = intake.sent()[0], intake.sent()[-1]
+    assert received.data["content"] == "王**反映：邻居家王**（Z*** 照看）常被打骂，请联系王**。"
+    assert received.data["address"] == "汉丰街道 王**家楼下"
+    assert urged.data["note"] == "王**再次来电催办"
+    wo = await intake.uow.work_orders.get_by_order_no("GD-OUT-1")
+    assert wo is not None and "王秀英" in wo.content

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from shared.contracts.base import Contract
+from shared.contracts.base import Contract, FreeText
 from shared.contracts.common import SubjectRef
 from shared.contracts.registry import register
 from shared.contracts.topics import INTAKE_WORK_ORDER_V1
@@ -34,8 +34,8 @@ class WorkOrderDetails(WorkOrderEvent):
     category_name: str | None = None
     urgency: Urgency
     region_code: str
-    address: str | None = None
-    content: str
+    address: FreeText | None = None
+    content: FreeText
     received_at: datetime
     deadline_at: datetime | None = None
     subjects: list[SubjectRef] = []
@@ -78,7 +78,7 @@ class WorkOrderSupplemented(WorkOrderEvent):
 
     EVENT_TYPE = "intake.work_order.supplemented"
 
-    content: str | None = None
+    content: FreeText | None = None
     subjects: list[SubjectRef] = []
     routed_to: str | None = None
 
@@ -89,7 +89,7 @@ class WorkOrderUrged(WorkOrderEvent):
 
     EVENT_TYPE = "intake.work_order.urged"
 
-    note: str | None = None
+    note: FreeText | None = None
     urge_count: int
     routed_to: str | None = None
     responsible_region: str | None = None
@@ -101,7 +101,7 @@ class WorkOrderRevoked(WorkOrderEvent):
 
     EVENT_TYPE = "intake.work_order.revoked"
 
-    reason: str
+    reason: FreeText
     routed_to: str | None = None
 
 
@@ -130,7 +130,7 @@ class WorkOrderReplied(WorkOrderEvent):
     EVENT_TYPE = "intake.work_order.replied"
 
     case_ref: str | None = None
-    reply_text: str
+    reply_text: FreeText
 
 
 @register
@@ -140,7 +140,7 @@ class WorkOrderSatisfactionRecorded(WorkOrderEvent):
     EVENT_TYPE = "intake.work_order.satisfaction_recorded"
 
     score: int
-    comment: str | None = None
+    comment: FreeText | None = None
 
 
 @register
@@ -149,7 +149,7 @@ class WorkOrderReopened(WorkOrderEvent):
 
     EVENT_TYPE = "intake.work_order.reopened"
 
-    reason: str
+    reason: FreeText
     routed_to: str | None = None
 
 

@@ -35,6 +35,10 @@ class Message:
     correlationid: str | None = None
     personkey: str | None = None
     regioncode: str | None = None
+    # Personal values the producer knows (people's names; addresses, contacts): redacted from the
+    # contract's free text before the event is stored (`Contract.redacted`).
+    names: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,13 @@ class Inbound:
 
 
 def envelope(message: Message, *, source: str, inbound: Inbound | None) -> CloudEvent:
-    """The CloudEvent of a message: caused by the inbound event, in its correlation by default."""
+    """The CloudEvent of a message: caused by the inbound event, in its correlation by default; free text
+    redacted of the personal values the message names."""
+    contract = message.contract
+    if message.names or message.others:
+        contract = contract.redacted(message.names, message.others)
     return make_event(
-        message.contract,
+        contract,
         source=source,
         subject=message.subject or message.key,
         correlationid=message.correlationid or (inbound.correlationid if inbound else None),

@@ -11,7 +11,6 @@ from shared.contracts.base import Contract
 from shared.contracts.common import SubjectRef
 from shared.identity import mask_name
 from shared.kit.unit_of_work import Message
-from shared.masking import mask_text
 
 
 def subject_refs(wo: WorkOrder, subjects: list[Any] | None = None) -> list[SubjectRef]:
@@ -37,9 +36,9 @@ def _details(wo: WorkOrder) -> dict[str, Any]:
         "category_name": wo.category_name,
         "urgency": wo.urgency,
         "region_code": wo.region_code,
-        # Free text may hold ID or phone numbers typed by the operator; they stay inside intake.
-        "address": _masked(wo.address),
-        "content": mask_text(wo.content),
+        # Free text (the contract masks ID and phone numbers; the message names whom to redact).
+        "address": wo.address,
+        "content": wo.content,
         "received_at": wo.received_at,
         "deadline_at": wo.deadline_at,
         "subjects": subject_refs(wo),
@@ -47,10 +46,6 @@ def _details(wo: WorkOrder) -> dict[str, Any]:
         "caller_masked_name": mask_name(caller["name"]) if caller.get("name") else None,
         "caller_anonymous": bool(caller.get("anonymous")),
     }
-
-
-def _masked(text: str | None) -> str | None:
-    return mask_text(text) if text else text
 
 
 def to_contract(wo: WorkOrder, event: events.Event) -> Contract:
@@ -82,20 +77,20 @@ def to_contract(wo: WorkOrder, event: events.Event) -> Contract:
             added = wo.subjects[len(wo.subjects) - n :] if n else []
             return contracts.WorkOrderSupplemented(
                 **base,
-                content=_masked(content),
+                content=content,
                 subjects=subject_refs(wo, added),
                 routed_to=wo.routed_to,
             )
         case events.Urged(note=note):
             return contracts.WorkOrderUrged(
                 **base,
-                note=_masked(note),
+                note=note,
                 urge_count=wo.urge_count,
                 routed_to=wo.routed_to,
                 responsible_region=wo.responsible_region,
             )
         case events.Revoked(reason=reason):
-            return contracts.WorkOrderRevoked(**base, reason=mask_text(reason), routed_to=wo.routed_to)
+            return contracts.WorkOrderRevoked(**base, reason=reason, routed_to=wo.routed_to)
         case events.Accepted(case_ref=case_ref):
             return contracts.WorkOrderAccepted(**base, case_ref=case_ref)
         case events.InProgress():
@@ -103,7 +98,7 @@ def to_contract(wo: WorkOrder, event: events.Event) -> Contract:
         case events.Replied(reply_text=text):
             return contracts.WorkOrderReplied(**base, case_ref=wo.case_ref, reply_text=text)
         case events.SatisfactionRecorded(score=score, comment=comment):
-            return contracts.WorkOrderSatisfactionRecorded(**base, score=score, comment=_masked(comment))
+            return contracts.WorkOrderSatisfactionRecorded(**base, score=score, comment=comment)
         case events.Reopened(reason=reason):
             return contracts.WorkOrderReopened(**base, reason=reason, routed_to=wo.routed_to)
         case events.Closed():
@@ -113,10 +108,13 @@ def to_contract(wo: WorkOrder, event: events.Event) -> Contract:
 
 def to_message(wo: WorkOrder, event: events.Event) -> Message:
     """The outgoing message of one event: keyed by the work order, carrying its first subject's key."""
+    caller = wo.payload.get("caller") or {}
     return Message(
         contract=to_contract(wo, event),
         key=str(wo.id),
         correlationid=str(wo.id),
         personkey=wo.subjects[0].personkey if wo.subjects else None,
         regioncode=wo.responsible_region or wo.region_code,
+        names=tuple(n for n in (caller.get("name"), *(s.name for s in wo.subjects)) if n),
+        others=tuple(v for v in (caller.get("phone"),) if v),
     )

@@ -156,3 +156,21 @@ async def test_a_low_12345_score_shows_on_the_open_case(cp_db: Database, stack: 
     banner = page.split('id="hotline-dissatisfied">')[1].split("</div>")[0]
     assert banner.startswith("12345 回访不满意（1分）：没人联系（") and banner.endswith("），请核实处理。")
     assert "<td>12345 回访不满意</td>" in page
+
+
+async def test_a_referral_through_the_page_names_the_agency(cp_http: httpx.AsyncClient, login: Any) -> None:
+    worker = login("caseworker")
+    ref = await report(cp_http, worker)
+    missing = await cp_http.post(
+        f"/cases/{ref}/refer",
+        data={"referred_to": " ", "reason": "属教育部门职责"},
+        headers={**worker, **ORIGIN},
+    )
+    assert missing.status_code == 422 and "请填写转介单位" in missing.text
+    assert 'value=" "' not in missing.text and "属教育部门职责" in missing.text  # typed values come back
+    referred = await post(
+        cp_http, worker, f"/cases/{ref}/refer", referred_to="开州区教育委员会", reason="属教育部门职责"
+    )
+    page = (await cp_http.get(referred.headers["location"], headers=worker)).text
+    assert "已转介。" in page and '<span class="badge danger">已转介</span>' in page
+    assert '转介单位：</span><span class="text">开州区教育委员会' in page

@@ -17,7 +17,7 @@ from shared.observability.metrics import Metrics
 
 
 async def scan_case_deadline(
-    cmd: commands.ScanCaseDeadline, uow: ChildProtectionUnitOfWork, metrics: Metrics
+    cmd: commands.ScanCaseDeadline, uow: ChildProtectionUnitOfWork, *, metrics: Metrics
 ) -> str | None:
     """One deadline_breached event per overdue step, counted in `deadline_breaches_total` once committed."""
     case = await uow.cases.get(cmd.case_id)
@@ -46,19 +46,19 @@ async def _change(
 
 
 async def accept_case(
-    cmd: commands.AcceptCase, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.AcceptCase, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(uow, cmd, deadlines, lambda c: c.accept(clock(), cmd.actor.name, cmd.actor.sub))
 
 
 async def decline_case(
-    cmd: commands.DeclineCase, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.DeclineCase, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(uow, cmd, deadlines, lambda c: c.decline(clock(), cmd.actor.name, cmd.reason))
 
 
 async def refer_case(
-    cmd: commands.ReferCase, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.ReferCase, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(
         uow, cmd, deadlines, lambda c: c.refer(clock(), cmd.actor.name, cmd.referred_to, cmd.reason)
@@ -66,13 +66,13 @@ async def refer_case(
 
 
 async def advance_case(
-    cmd: commands.AdvanceCase, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.AdvanceCase, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(uow, cmd, deadlines, lambda c: c.advance(cmd.target, clock(), cmd.actor.name))
 
 
 async def request_skip(
-    cmd: commands.RequestSkip, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.RequestSkip, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(
         uow, cmd, deadlines, lambda c: c.request_skip(cmd.target, cmd.reason, clock(), cmd.actor.name)
@@ -80,7 +80,7 @@ async def request_skip(
 
 
 async def approve_skip(
-    cmd: commands.ApproveSkip, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.ApproveSkip, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(
         uow, cmd, deadlines, lambda c: c.approve_skip(clock(), cmd.actor.name, feedback=cmd.feedback)
@@ -88,13 +88,13 @@ async def approve_skip(
 
 
 async def reject_skip(
-    cmd: commands.RejectSkip, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.RejectSkip, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(uow, cmd, deadlines, lambda c: c.reject_skip(clock(), cmd.actor.name, cmd.reason))
 
 
 async def record_emergency(
-    cmd: commands.RecordEmergency, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.RecordEmergency, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(
         uow, cmd, deadlines, lambda c: c.record_emergency(cmd.action, cmd.note, clock(), cmd.actor.name)
@@ -104,6 +104,7 @@ async def record_emergency(
 async def start_temporary_guardianship(
     cmd: commands.StartTemporaryGuardianship,
     uow: ChildProtectionUnitOfWork,
+    *,
     clock: Clock,
     deadlines: DeadlinePolicy,
 ) -> Case:
@@ -118,6 +119,7 @@ async def start_temporary_guardianship(
 async def end_temporary_guardianship(
     cmd: commands.EndTemporaryGuardianship,
     uow: ChildProtectionUnitOfWork,
+    *,
     clock: Clock,
     deadlines: DeadlinePolicy,
 ) -> Case:
@@ -127,7 +129,7 @@ async def end_temporary_guardianship(
 
 
 async def assess_case(
-    cmd: commands.AssessCase, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.AssessCase, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     def assess(c: Case) -> None:
         c.assess(
@@ -144,14 +146,18 @@ async def assess_case(
 
 
 async def add_plan_item(
-    cmd: commands.AddPlanItem, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.AddPlanItem, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     item = PlanItem(uuid.uuid4().hex[:12], cmd.kind, cmd.description, cmd.owner, cmd.agency, cmd.due_date)
     return await _change(uow, cmd, deadlines, lambda c: c.add_plan_item(item, clock(), cmd.actor.name))
 
 
 async def set_plan_item_status(
-    cmd: commands.SetPlanItemStatus, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.SetPlanItemStatus,
+    uow: ChildProtectionUnitOfWork,
+    *,
+    clock: Clock,
+    deadlines: DeadlinePolicy,
 ) -> Case:
     return await _change(
         uow,
@@ -162,7 +168,11 @@ async def set_plan_item_status(
 
 
 async def record_intervention(
-    cmd: commands.RecordIntervention, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.RecordIntervention,
+    uow: ChildProtectionUnitOfWork,
+    *,
+    clock: Clock,
+    deadlines: DeadlinePolicy,
 ) -> Case:
     return await _change(
         uow,
@@ -175,18 +185,18 @@ async def record_intervention(
 
 
 async def close_case(
-    cmd: commands.CloseCase, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.CloseCase, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(uow, cmd, deadlines, lambda c: c.close(clock(), cmd.actor.name, cmd.feedback))
 
 
 async def record_follow_up(
-    cmd: commands.RecordFollowUp, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.RecordFollowUp, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(uow, cmd, deadlines, lambda c: c.record_follow_up(cmd.note, clock(), cmd.actor.name))
 
 
 async def reopen_case(
-    cmd: commands.ReopenCase, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.ReopenCase, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> Case:
     return await _change(uow, cmd, deadlines, lambda c: c.reopen(cmd.reason, clock(), cmd.actor.name))

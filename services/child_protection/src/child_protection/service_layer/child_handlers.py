@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from child_protection.domain import commands
 from child_protection.domain.case_parts import SYSTEM, Child, Report
 from child_protection.domain.child_model import ChildFile
 from child_protection.domain.child_visits import Visit, VisitPolicy
 from child_protection.domain.deadlines import DeadlinePolicy
-from child_protection.domain.errors import AlreadyRegistered, ChildNotFound, InvalidChildData
+from child_protection.domain.errors import AlreadyRegistered, ChildNotFound
+from child_protection.service_layer.child_identity import Identity, consistent, identify
 from child_protection.service_layer.report_handlers import ReportOutcome, file_report
 from child_protection.service_layer.unit_of_work import ChildProtectionUnitOfWork
 from child_protection.settings import ChildProtectionSettings
 from shared.contracts.labels import child_protection as labels
-from shared.identity import key_of_id_number, parse_id_number, provisional_personkey
+from shared.identity import parse_id_number
 from shared.kit.clock import Clock
 
 MONITORING = "monitoring"
@@ -36,39 +37,6 @@ class ChildChange:
     opened: ReportOutcome | None = None
 
 
-@dataclass(frozen=True)
-class Identity:
-    """Who the child is for matching: the personkey, the checked ID number, and what it tells."""
-
-    personkey: str
-    id_number: str | None
-    birth_date: date | None = None
-    gender: str | None = None
-
-
-def identify(id_number: str | None, secret: str) -> Identity:
-    """A valid ID number gives the stable personkey; none gives a provisional key; a bad one is refused."""
-    key, info = key_of_id_number((id_number or "").strip() or None, secret)
-    if info is None:
-        return Identity(provisional_personkey(), None)
-    if key is None:
-        raise InvalidChildData("身份证号校验未通过，请核对；没有身份证号的儿童可以先留空")
-    return Identity(key, info.normalized, info.birth_date, info.sex)
-
-
-def consistent(identity: Identity, birth_date: date | None, gender: str) -> tuple[date | None, str]:
-    """Birth date and gender as entered, checked against (or filled from) the ID number."""
-    if identity.birth_date is not None:
-        if birth_date is not None and birth_date != identity.birth_date:
-            raise InvalidChildData("出生日期与身份证号不一致，请核对")
-        birth_date = identity.birth_date
-    if identity.gender is not None:
-        if gender not in ("unknown", identity.gender):
-            raise InvalidChildData("性别与身份证号不一致，请核对")
-        gender = identity.gender
-    return birth_date, gender
-
-
 async def _load(uow: ChildProtectionUnitOfWork, child_id: uuid.UUID) -> ChildFile:
     child = await uow.children.get(child_id)
     if child is None:
@@ -79,6 +47,7 @@ async def _load(uow: ChildProtectionUnitOfWork, child_id: uuid.UUID) -> ChildFil
 async def register_child(
     cmd: commands.RegisterChild,
     uow: ChildProtectionUnitOfWork,
+    *,
     settings: ChildProtectionSettings,
     clock: Clock,
     visits: VisitPolicy,
@@ -116,6 +85,7 @@ async def register_child(
 async def update_child_details(
     cmd: commands.UpdateChildDetails,
     uow: ChildProtectionUnitOfWork,
+    *,
     settings: ChildProtectionSettings,
     clock: Clock,
     visits: VisitPolicy,
@@ -154,7 +124,7 @@ async def update_child_details(
 
 
 async def set_guardians(
-    cmd: commands.SetGuardians, uow: ChildProtectionUnitOfWork, clock: Clock
+    cmd: commands.SetGuardians, uow: ChildProtectionUnitOfWork, *, clock: Clock
 ) -> ChildChange:
     child = await _load(uow, cmd.child_id)
     child.set_guardians(cmd.guardians, clock(), cmd.actor.name)
@@ -163,7 +133,7 @@ async def set_guardians(
 
 
 async def set_caregiver(
-    cmd: commands.SetCaregiver, uow: ChildProtectionUnitOfWork, clock: Clock
+    cmd: commands.SetCaregiver, uow: ChildProtectionUnitOfWork, *, clock: Clock
 ) -> ChildChange:
     child = await _load(uow, cmd.child_id)
     child.set_caregiver(cmd.caregiver, clock(), cmd.actor.name)
@@ -172,7 +142,7 @@ async def set_caregiver(
 
 
 async def record_care_agreement(
-    cmd: commands.RecordCareAgreement, uow: ChildProtectionUnitOfWork, clock: Clock
+    cmd: commands.RecordCareAgreement, uow: ChildProtectionUnitOfWork, *, clock: Clock
 ) -> ChildChange:
     child = await _load(uow, cmd.child_id)
     child.record_agreement(cmd.agreement, clock(), cmd.actor.name)
@@ -183,6 +153,7 @@ async def record_care_agreement(
 async def change_child_risk(
     cmd: commands.ChangeChildRisk,
     uow: ChildProtectionUnitOfWork,
+    *,
     settings: ChildProtectionSettings,
     clock: Clock,
     visits: VisitPolicy,
@@ -203,7 +174,7 @@ async def change_child_risk(
 
 
 async def schedule_visit(
-    cmd: commands.ScheduleVisit, uow: ChildProtectionUnitOfWork, clock: Clock
+    cmd: commands.ScheduleVisit, uow: ChildProtectionUnitOfWork, *, clock: Clock
 ) -> ChildChange:
     child = await _load(uow, cmd.child_id)
     visit = child.schedule_visit(
@@ -216,6 +187,7 @@ async def schedule_visit(
 async def record_visit(
     cmd: commands.RecordVisit,
     uow: ChildProtectionUnitOfWork,
+    *,
     settings: ChildProtectionSettings,
     clock: Clock,
     visits: VisitPolicy,
@@ -249,6 +221,7 @@ async def record_visit(
 async def mark_missed_visits(
     cmd: commands.MarkMissedVisits,
     uow: ChildProtectionUnitOfWork,
+    *,
     settings: ChildProtectionSettings,
     visits: VisitPolicy,
     deadlines: DeadlinePolicy,

@@ -72,6 +72,7 @@ async def file_report(
 async def report_case(
     cmd: commands.ReportCase,
     uow: ChildProtectionUnitOfWork,
+    *,
     settings: ChildProtectionSettings,
     clock: Clock,
     deadlines: DeadlinePolicy,
@@ -115,6 +116,7 @@ async def report_case(
 async def open_case_from_hotline(
     cmd: commands.OpenCaseFromHotline,
     uow: ChildProtectionUnitOfWork,
+    *,
     settings: ChildProtectionSettings,
     clock: Clock,
     deadlines: DeadlinePolicy,
@@ -151,7 +153,7 @@ async def open_case_from_hotline(
 
 
 async def note_hotline_event(
-    cmd: commands.NoteHotlineEvent, uow: ChildProtectionUnitOfWork, clock: Clock, deadlines: DeadlinePolicy
+    cmd: commands.NoteHotlineEvent, uow: ChildProtectionUnitOfWork, *, clock: Clock, deadlines: DeadlinePolicy
 ) -> None:
     """补充 / 催办 / 撤单 on a work order whose case is here; other work orders are none of ours."""
     case = await uow.cases.for_work_order(cmd.work_order_id)
@@ -168,6 +170,7 @@ async def note_hotline_event(
 async def record_hotline_satisfaction(
     cmd: commands.RecordHotlineSatisfaction,
     uow: ChildProtectionUnitOfWork,
+    *,
     clock: Clock,
     deadlines: DeadlinePolicy,
 ) -> bool:

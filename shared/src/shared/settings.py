@@ -62,6 +62,8 @@ class ServiceSettings(BaseSettings):
     login_rate_limit: str = "20/minute"
 
     personkey_secret: SecretStr = SecretStr(DEV_PERSONKEY_SECRET)
+    # Retired data keys, still read after a rotation until `casework crypto reencrypt` has run.
+    data_keys_previous: list[SecretStr] = []
 
     worker_metrics_port: int | None = None
 

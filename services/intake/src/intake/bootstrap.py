@@ -33,7 +33,7 @@ def bootstrap(
     clock: Clock = system_clock,
 ) -> IntakeRuntime:
     """The bus with its handlers and their dependencies; tests pass a fake unit of work and a fixed clock."""
-    cipher = FieldCipher(settings.data_key.get_secret_value())
+    cipher = FieldCipher.from_settings(settings)
 
     def sql_uow(inbound: Inbound | None) -> SqlIntakeUnitOfWork:
         return SqlIntakeUnitOfWork(sessions, cipher, inbound)

@@ -22,6 +22,8 @@ def _reuses_default(value: Any, default: Any) -> bool:
     """Whether a secret (or a mapping of secrets, like the 12345 keys) still holds a development value."""
     if isinstance(value, dict) and isinstance(default, dict):
         return any(v in default.values() for v in value.values())
+    if isinstance(value, list) and isinstance(default, list):
+        return any(v in default for v in value)
     return bool(value == default)
 
 

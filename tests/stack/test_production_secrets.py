@@ -37,6 +37,8 @@ def _secret_fields(spec: ServiceSpec) -> list[str]:
 
 
 def _own_value(field: str) -> str:
+    if field == "data_keys_previous":
+        return json.dumps([Fernet.generate_key().decode()])
     if field.endswith("data_key"):
         return Fernet.generate_key().decode()
     if field == "hotline_keys":
@@ -59,7 +61,7 @@ def _start(spec: ServiceSpec, keep_dev: str | None) -> subprocess.CompletedProce
 def test_each_development_secret_is_refused_by_name(spec: ServiceSpec) -> None:
     fields = _secret_fields(spec)
     assert "personkey_secret" in fields
-    for field in fields:
+    for field in (f for f in fields if f != "data_keys_previous"):
         result = _start(spec, keep_dev=field)
         assert result.returncode != 0, f"{spec.name} started in production with the development {field}"
         assert f"{spec.env_prefix}{field.upper()}" in result.stderr

@@ -218,3 +218,16 @@ async def test_each_breached_step_is_counted_once_in_deadline_breaches_total() -
     await service.bus.handle(c.ScanCaseDeadline(case_id=case_id, now=accepted_due + timedelta(seconds=1)))
     assert registry.get_sample_value("deadline_breaches_total", {**labels, "step": "accepted"}) == 1.0
     assert registry.get_sample_value("deadline_breaches_total", labels) == 1.0
+
+
+async def test_free_text_leaves_without_the_names_and_contacts_the_case_holds(service: Service) -> None:
+    await service.report(
+        child_name="王小红",
+        reporter_name="陈丽华",
+        reporter_contact="023-12345678",
+        content="陈丽华老师（023-12345678）报告：王小红身上多处淤青，家长电话13912345678。",
+    )
+    (reported,) = service.uow.contracts(cp.CaseReported)
+    assert reported.summary == "陈丽华老师（023-12345678）报告：王小红身上多处淤青，家长电话139****5678。"
+    (event,) = service.uow.sent
+    assert event.data["summary"] == "陈**老师（***）报告：王**身上多处淤青，家长电话139****5678。"

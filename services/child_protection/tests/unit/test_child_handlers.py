@@ -152,3 +152,12 @@ async def test_missed_visits_are_marked_once_and_open_one_report(service: Servic
     case = service.uow.cases.items[reported.case_id]
     assert case.stage == Stage.REPORTED and "计划走访未按期完成" in case.reports[0].content
     assert await service.bus.handle(c.MarkMissedVisits(child_id=uuid.uuid4(), now=end)) == 0
+
+
+async def test_a_risk_reason_leaves_without_the_names_the_file_holds(service: Service) -> None:
+    child_id = await register(service, risk_colour="green")
+    await change(
+        service, c.ChangeChildRisk, child_id, colour="blue", reason="张大山外出务工，张小明由邻居照看"
+    )
+    risk = next(e for e in service.uow.sent if e.type == "child_protection.child.risk_changed")
+    assert risk.data["reason"] == "张**外出务工，张**由邻居照看"

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from shared.contracts.base import Contract
+from shared.contracts.base import Contract, FreeText
 from shared.contracts.registry import register
 from shared.contracts.topics import CHILD_PROTECTION_CASE_V1, CHILD_PROTECTION_CHILD_V1
 
@@ -39,7 +39,7 @@ class CaseReported(CaseEvent):
     source: str | None = None
     reporter_type: str | None = None
     urgency: str | None = None
-    summary: str | None = None
+    summary: FreeText | None = None
 
 
 @register
@@ -65,7 +65,7 @@ class CaseDeclined(CaseEvent):
 
     EVENT_TYPE = "child_protection.case.declined"
 
-    reason: str
+    reason: FreeText
     referred_to: str | None = None
 
 
@@ -76,7 +76,7 @@ class CaseEmergencyResponded(CaseEvent):
     EVENT_TYPE = "child_protection.case.emergency_responded"
 
     action: str
-    note: str | None = None
+    note: FreeText | None = None
 
 
 @register
@@ -95,7 +95,7 @@ class CaseTemporaryGuardianshipEnded(CaseEvent):
 
     EVENT_TYPE = "child_protection.case.temporary_guardianship_ended"
 
-    outcome: str
+    outcome: FreeText
 
 
 @register
@@ -105,7 +105,7 @@ class CaseAssessed(CaseEvent):
     EVENT_TYPE = "child_protection.case.assessed"
 
     risk_colour: RiskColour
-    guardianship_capacity: str
+    guardianship_capacity: FreeText
     hardship: bool = False
 
 
@@ -147,7 +147,7 @@ class CaseStageChanged(CaseEvent):
 
     previous: str
     skipped: list[str] = []
-    skip_reason: str | None = None
+    skip_reason: FreeText | None = None
     approved_by: str | None = None
 
 
@@ -169,7 +169,7 @@ class CaseReferralRequested(CaseEvent):
     EVENT_TYPE = "child_protection.case.referral_requested"
 
     program: Literal["assistance"] = "assistance"
-    reason: str
+    reason: FreeText
     household_region: str | None = None
 
 
@@ -179,7 +179,7 @@ class CaseClosed(CaseEvent):
 
     EVENT_TYPE = "child_protection.case.closed"
 
-    feedback: str
+    feedback: FreeText
 
 
 @register
@@ -188,7 +188,7 @@ class CaseReopened(CaseEvent):
 
     EVENT_TYPE = "child_protection.case.reopened"
 
-    reason: str
+    reason: FreeText
 
 
 class ChildEvent(Contract):
@@ -233,7 +233,7 @@ class ChildRiskChanged(ChildEvent):
 
     previous: RiskColour | None = None
     current: RiskColour
-    reason: str | None = None
+    reason: FreeText | None = None
     # The case that took the report when the risk rose to red or yellow (opened or linked).
     case_id: uuid.UUID | None = None
 

@@ -1,5 +1,6 @@
 """Domain events -> contracts on child_protection.case.v1 and child_protection.child.v1 (the only place
-cases and register files map out). No names or ID numbers of children leave: person keys only."""
+cases and register files map out). No names or ID numbers of children leave: person keys only; free text
+is masked by the contracts and redacted of the names and contacts the case or file holds."""
 
 from __future__ import annotations
 
@@ -9,14 +10,10 @@ from child_protection.domain import case_events as ev
 from child_protection.domain import child_events as ch
 from child_protection.domain.case_model import Case
 from child_protection.domain.child_model import ChildFile
+from child_protection.domain.child_parts import Caregiver, Guardian
 from shared.contracts import child_protection as cp
 from shared.contracts.base import Contract
 from shared.kit.unit_of_work import Message
-from shared.masking import mask_text
-
-
-def _masked(text: str | None) -> str | None:
-    return mask_text(text) if text else text
 
 
 def case_contract(c: Case, event: ev.Event) -> Contract:
@@ -38,8 +35,7 @@ def case_contract(c: Case, event: ev.Event) -> Contract:
             extra = {"source": report.source, "reporter_type": report.reporter_type}
             if isinstance(event, ev.ReportLinked):
                 return cp.CaseReportLinked(**base, **extra)
-            summary = mask_text(report.content[:200])
-            return cp.CaseReported(**base, **extra, urgency=c.urgency, summary=summary)
+            return cp.CaseReported(**base, **extra, urgency=c.urgency, summary=report.content[:200])
         case ev.Accepted():
             return cp.CaseAccepted(**base)
         case ev.Declined(reason=reason, referred_to=to):
@@ -49,7 +45,7 @@ def case_contract(c: Case, event: ev.Event) -> Contract:
                 **base, previous=prev, skipped=list(skipped), skip_reason=why, approved_by=by
             )
         case ev.EmergencyResponded(action=action, note=note):
-            return cp.CaseEmergencyResponded(**base, action=action, note=_masked(note))
+            return cp.CaseEmergencyResponded(**base, action=action, note=note)
         case ev.TemporaryGuardianshipStarted(institution=inst, legal_basis=basis):
             return cp.CaseTemporaryGuardianshipStarted(**base, institution=inst, legal_basis=basis)
         case ev.TemporaryGuardianshipEnded(outcome=outcome):
@@ -61,7 +57,7 @@ def case_contract(c: Case, event: ev.Event) -> Contract:
         case ev.RiskChanged(previous=prev, current=cur):
             return cp.CaseRiskChanged(**base, previous=prev, current=cur)
         case ev.ReferralRequested(reason=reason):
-            return cp.CaseReferralRequested(**base, reason=mask_text(reason), household_region=c.region_code)
+            return cp.CaseReferralRequested(**base, reason=reason, household_region=c.region_code)
         case ev.ServicePlanUpdated(items=n, open_items=open_n):
             return cp.CaseServicePlanUpdated(**base, items=n, open_items=open_n)
         case ev.InterventionRecorded(kind=kind, legal_basis=basis):
@@ -93,7 +89,7 @@ def child_contract(child: ChildFile, event: ch.ChildEvent) -> Contract:
             return cp.ChildUpdated(**base, fields=list(fields), flags=child.flags)
         case ch.RiskChanged(previous=prev, current=cur, reason=reason, case_id=case_id):
             return cp.ChildRiskChanged(
-                **base, previous=prev, current=cur, reason=_masked(reason), case_id=case_id
+                **base, previous=prev, current=cur, reason=reason or None, case_id=case_id
             )
         case ch.VisitScheduled(visit_id=vid, due_date=due, visit_type=kind):
             return cp.ChildVisitScheduled(**base, visit_id=vid, due_date=due, visit_type=kind)
@@ -113,17 +109,27 @@ def to_message(aggregate: Case | ChildFile, event: Any) -> Message:
     A case opened from 12345 keeps the work order's correlation, as intake's own events do.
     """
     if isinstance(aggregate, Case):
+        reports = aggregate.reports
         return Message(
             contract=case_contract(aggregate, event),
             key=str(aggregate.id),
             correlationid=str(aggregate.work_order_id or aggregate.id),
             personkey=aggregate.child.personkey,
             regioncode=aggregate.region_code,
+            names=_known(aggregate.child.name, *(r.reporter_name for r in reports)),
+            others=_known(*(r.reporter_contact for r in reports)),
         )
+    people: list[Guardian | Caregiver] = [*aggregate.guardians, *filter(None, [aggregate.caregiver])]
     return Message(
         contract=child_contract(aggregate, event),
         key=str(aggregate.id),
         correlationid=str(aggregate.id),
         personkey=aggregate.personkey,
         regioncode=aggregate.region_code,
+        names=_known(aggregate.name, *(p.name for p in people)),
+        others=_known(aggregate.address, *(p.phone for p in people)),
     )
+
+
+def _known(*values: str | None) -> tuple[str, ...]:
+    return tuple(v for v in values if v)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
-import os
 import sys
 from importlib.metadata import entry_points
 from typing import Annotated
@@ -13,21 +11,18 @@ import typer
 
 from shared.auth.principal import Program, Role
 from shared.auth.tokens import issue_dev_token
-from shared.crypto import FieldCipher, new_key
+from shared.cli import data
 from shared.messaging.admin import describe_topics, ensure_topics
 from shared.messaging.dlq_tools import read_dead_letters, replay_dead_letters
-from shared.settings import ServiceSettings, get_settings
-from shared.stack.migrations import check_migrations, new_migration
-from shared.stack.reencrypt import reencrypt
+from shared.settings import get_settings
 from shared.stack.stack import local_stack
 
 app = typer.Typer(help="民政业务平台 casework platform command line", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter topics: list and replay", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
-migration_app = typer.Typer(help="Database migrations generated from the tables", no_args_is_help=True)
-app.add_typer(migration_app, name="migration")
-crypto_app = typer.Typer(help="Data keys: new keys, re-encryption after a rotation", no_args_is_help=True)
-app.add_typer(crypto_app, name="crypto")
+app.add_typer(data.migration_app, name="migration")
+app.add_typer(data.crypto_app, name="crypto")
+app.add_typer(data.audit_app, name="audit")
 
 
 def _bootstrap(explicit: str | None) -> str:
@@ -135,71 +130,6 @@ def dlq_replay(
             f"-> {d.header('x-original-topic')}"
         )
     typer.echo(f"replayed {len(chosen)} dead letter(s)")
-
-
-@migration_app.command("new")
-def migration_new(
-    service: Annotated[str, typer.Argument(help="Service folder name, e.g. intake")],
-    message: Annotated[str, typer.Option("-m", "--message", help="What changed")],
-) -> None:
-    """Generate a migration from the service's SQLModel tables (on a scratch database of the local stack)."""
-    typer.echo(new_migration(service, message))
-
-
-@migration_app.command("check")
-def migration_check() -> None:
-    """Fail when any service's tables differ from what its migrations build."""
-    drift = check_migrations()
-    for service, text in drift.items():
-        typer.echo(f"{service}: tables and migrations differ\n{text}", err=True)
-    if drift:
-        raise typer.Exit(1)
-    typer.echo("every service's migrations match its tables")
-
-
-@crypto_app.command("new-key")
-def crypto_new_key(
-    sm4: Annotated[
-        bool, typer.Option("--sm4", help="An SM4-GCM key (GB/T 32907) instead of AES (Fernet)")
-    ] = False,
-) -> None:
-    """Print a fresh data key for `<SERVICE>_DATA_KEY` (the old one goes to `…_DATA_KEYS_PREVIOUS`)."""
-    typer.echo(new_key("sm4" if sm4 else "fernet"))
-
-
-@crypto_app.command("reencrypt")
-def crypto_reencrypt(
-    service: Annotated[str, typer.Argument(help="Service folder name, e.g. intake")],
-    database_url: Annotated[
-        str | None, typer.Option(help="default: the service's settings, else the local stack")
-    ] = None,
-) -> None:
-    """Rewrite every encrypted field of a service's database under its current data key."""
-    settings = service_settings(service)
-    url = database_url or (
-        settings.database_url
-        if f"{service.upper()}_DATABASE_URL" in os.environ
-        else local_stack().postgres.uri(service)
-    )
-    rewritten = asyncio.run(reencrypt(url, FieldCipher.from_settings(settings)))
-    for column, count in rewritten.items():
-        typer.echo(f"{column:<40} {count} value(s) re-encrypted")
-    typer.echo(
-        f"{sum(rewritten.values())} value(s) now under key {FieldCipher.from_settings(settings).current.kid}"
-    )
-
-
-def service_settings(service: str) -> ServiceSettings:
-    """A service's settings from the environment, its class found by name at run time (no import here)."""
-    module = importlib.import_module(f"{service}.settings")
-    classes = [
-        c
-        for c in vars(module).values()
-        if isinstance(c, type) and issubclass(c, ServiceSettings) and c is not ServiceSettings
-    ]
-    if len(classes) != 1:
-        raise typer.BadParameter(f"no settings class in {service}.settings")
-    return classes[0]()
 
 
 def add_service_commands(root: typer.Typer) -> list[str]:

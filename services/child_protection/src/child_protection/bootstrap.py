@@ -47,7 +47,7 @@ def bootstrap(
     clock: Clock = system_clock,
 ) -> ChildProtectionRuntime:
     """The bus with its handlers and their dependencies; tests pass a fake unit of work and a fixed clock."""
-    cipher = FieldCipher(settings.data_key.get_secret_value())
+    cipher = FieldCipher.from_settings(settings)
     deadlines = DeadlinePolicy(merge_rules(settings.deadlines), is_workday)
     visits = visit_policy(settings)
     metrics = get_metrics(settings.service_name)

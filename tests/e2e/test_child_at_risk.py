@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from case_actions import action_path
 from child_protection.settings import ChildProtectionSettings
 from hotline_client import HotlineClient, work_order
 from infra import recreate_database, wait_until
@@ -77,7 +78,7 @@ async def test_work_order_about_a_child_is_handled_to_the_reply(two_services: St
         assert (await hotline.get_work_order(order_no)).json()["status"] == "routed"
 
         async def act(op: str, **params: Any) -> None:
-            r = await cp.post(f"/api/v1/cases/{case['id']}/actions/{op}", json=params)
+            r = await cp.post(action_path(case["case_ref"], op), json=params)
             assert r.status_code == 200, (op, r.text)
 
         await act("accept")

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from case_actions import action_path
 from hotline_client import HotlineClient, work_order
 from infra import recreate_database, wait_until
 from shared.auth.tokens import issue_dev_token
@@ -104,7 +105,7 @@ async def test_a_work_orders_timeline_across_services(three_services: Stack) -> 
 
         async def act(op: str, expected: str, count: int = 1, **params: Any) -> float:
             t = time.monotonic()
-            r = await cp.post(f"/api/v1/cases/{case['id']}/actions/{op}", json=params)
+            r = await cp.post(action_path(case["case_ref"], op), json=params)
             assert r.status_code == 200, (op, r.text)
             await shows(expected, t, count)
             return t

@@ -18,7 +18,7 @@ from stdnum.cn import ric
 from child_protection.bootstrap import bootstrap
 from child_protection.domain.child_parts import end_of_day
 from child_protection.domain.deadlines import CHINA
-from child_protection.entrypoints.worker import periodic_tasks, scan_missed_visits
+from child_protection.entrypoints.worker import scan_missed_visits, worker_spec
 from child_protection.settings import ChildProtectionSettings
 from infra import Database, wait_until
 from shared.db import make_engine, make_session_factory
@@ -189,9 +189,9 @@ async def test_the_worker_task_marks_overdue_visits(
     )
     engine = make_engine(cp_db.url, pool_size=2)
     runtime = bootstrap(settings, make_session_factory(engine))
-    (task_spec,) = [p for p in periodic_tasks(settings, lambda: runtime) if p.name == "missed_visit_scan"]
+    (task_spec,) = [p for p in worker_spec(settings).periodic if p.name == "missed_visit_scan"]
     stop = asyncio.Event()
-    task = asyncio.create_task(task_spec.loop(stop))
+    task = asyncio.create_task(task_spec.loop(runtime, stop))
     try:
 
         async def missed() -> bool:

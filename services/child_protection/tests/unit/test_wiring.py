@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from child_protection.bootstrap import bootstrap
 from child_protection.entrypoints.consumer import SUBSCRIPTION
-from child_protection.entrypoints.worker import _Worker
+from child_protection.entrypoints.worker import scan_deadlines, scan_missed_visits, worker_spec
 from child_protection.service_layer.handlers import HANDLERS
 from child_protection.settings import ChildProtectionSettings
 from shared.contracts.topics import INTAKE_WORK_ORDER_V1
@@ -62,10 +62,10 @@ def test_bootstrap_binds_the_policies_from_the_settings() -> None:
 
 def test_the_worker_relays_consumes_intake_and_runs_both_scans() -> None:
     settings = ChildProtectionSettings(deadline_scan_interval_s=5, visit_scan_interval_s=7)
-    worker = _Worker(settings)
-    spec = worker.spec
+    spec = worker_spec(settings)
     assert spec.outbox is True and spec.subscription is SUBSCRIPTION
     assert SUBSCRIPTION.topics == (INTAKE_WORK_ORDER_V1,)
-    assert [(p.name, p.interval_s) for p in spec.periodic] == [("deadline_scan", 5), ("missed_visit_scan", 7)]
-    runtime = worker.bootstrap(settings, None)  # type: ignore[arg-type]
-    assert worker.built() is runtime
+    assert [(p.name, p.interval_s, p.run) for p in spec.periodic] == [
+        ("deadline_scan", 5, scan_deadlines),
+        ("missed_visit_scan", 7, scan_missed_visits),
+    ]

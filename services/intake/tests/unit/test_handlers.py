@@ -327,3 +327,17 @@ async def test_names_the_work_order_knows_are_redacted_from_free_text_on_the_bus
     assert urged.data["note"] == "王**再次来电催办"
     wo = await intake.uow.work_orders.get_by_order_no("GD-OUT-1")
     assert wo is not None and "王秀英" in wo.content
+
+
+async def test_a_case_reopened_after_12345_reopened_the_work_order_changes_nothing_more(
+    intake: Intake,
+) -> None:
+    await intake.receive(pii_body())
+    await intake.case_event("GD-OUT-1", "accepted", "cp-1")
+    await intake.case_event("GD-OUT-1", "closed", "cp-2", feedback="已办结。")
+    await intake.later("GD-OUT-1", {"event_id": "EV-LOW", "type": "satisfaction", "score": 1})
+    before = short(intake.sent())
+    await intake.case_event("GD-OUT-1", "reopened", "cp-3", reason="12345 回访不满意（1分）")
+    assert short(intake.sent()) == before
+    wo = await intake.uow.work_orders.get_by_order_no("GD-OUT-1")
+    assert wo is not None and wo.status.value == "reopened"

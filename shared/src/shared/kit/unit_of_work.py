@@ -98,10 +98,14 @@ class AbstractUnitOfWork(abc.ABC):
     def __init__(self, to_message: ToMessage) -> None:
         self._to_message = to_message
         self.tracker = Tracker()
+        # What must happen only once the transaction is committed (counting a metric): a command that
+        # fails, or whose commit fails, leaves nothing done.
+        self.after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> Self:
         self.tracker.seen.clear()
         self.committed = False
+        self.after_commit = []
         try:
             await self._begin()
         except BaseException:
@@ -132,6 +136,9 @@ class AbstractUnitOfWork(abc.ABC):
         """Write state, the outgoing messages and the inbox row in one transaction."""
         await self._commit(self.outgoing())
         self.committed = True
+        done, self.after_commit = self.after_commit, []
+        for action in done:
+            action()
 
     @abc.abstractmethod
     async def _begin(self) -> None:

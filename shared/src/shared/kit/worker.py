@@ -48,6 +48,7 @@ class WorkerSpec:
 
     outbox: bool = True
     subscription: Subscription | None = None
+    # Each runs on the worker's runtime: `Periodic("deadline_scan", 30, scan_deadlines)`.
     periodic: Sequence[Periodic] = ()
     # Built on the runtime when the worker handles whole partition batches (the timeline's projection).
     batch: Callable[[Runtime[Any]], BatchHandler] | None = None
@@ -109,7 +110,7 @@ async def run_worker(
     engine = make_engine(settings.database_url, pool_size=4)
     instrument_sqlalchemy(engine)
     runtime = bootstrap(settings, make_session_factory(engine))
-    tasks: list[Coroutine[Any, Any, None]] = [p.loop(stop) for p in spec.periodic]
+    tasks: list[Coroutine[Any, Any, None]] = [p.loop(runtime, stop) for p in spec.periodic]
     if spec.outbox:
         relay = OutboxRelay(
             asyncpg_dsn(settings.database_url),

@@ -3,11 +3,7 @@ each query the due ids and issue one command per case or child: step deadlines, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from child_protection.bootstrap import ChildProtectionRuntime, bootstrap
 from child_protection.domain.child_parts import china_date
@@ -50,39 +46,21 @@ async def scan_missed_visits(runtime: ChildProtectionRuntime) -> int:
     return missed
 
 
-def periodic_tasks(
-    settings: ChildProtectionSettings, runtime: Callable[[], ChildProtectionRuntime]
-) -> list[Periodic]:
-    """The two scans, on the runtime `runtime()` returns when they run."""
-    return [
-        Periodic("deadline_scan", settings.deadline_scan_interval_s, lambda: scan_deadlines(runtime())),
-        Periodic("missed_visit_scan", settings.visit_scan_interval_s, lambda: scan_missed_visits(runtime())),
-    ]
-
-
-class _Worker:
-    """The worker's bootstrap, keeping the runtime `run_worker` builds for the periodic tasks (the kit
-    builds the runtime after the spec, so a task cannot name it at spec time)."""
-
-    def __init__(self, settings: ChildProtectionSettings) -> None:
-        self.runtime: ChildProtectionRuntime | None = None
-        self.spec = WorkerSpec(
-            outbox=True, subscription=SUBSCRIPTION, periodic=periodic_tasks(settings, self.built)
-        )
-
-    def built(self) -> ChildProtectionRuntime:
-        assert self.runtime is not None, "run_worker bootstraps before the periodic tasks start"
-        return self.runtime
-
-    def bootstrap(self, settings: Any, sessions: async_sessionmaker[AsyncSession]) -> ChildProtectionRuntime:
-        self.runtime = bootstrap(settings, sessions)
-        return self.runtime
+def worker_spec(settings: ChildProtectionSettings) -> WorkerSpec:
+    """Relay, the consumer of 12345 work orders, and the two scans at their configured intervals."""
+    return WorkerSpec(
+        outbox=True,
+        subscription=SUBSCRIPTION,
+        periodic=[
+            Periodic("deadline_scan", settings.deadline_scan_interval_s, scan_deadlines),
+            Periodic("missed_visit_scan", settings.visit_scan_interval_s, scan_missed_visits),
+        ],
+    )
 
 
 def main() -> None:
     settings = ChildProtectionSettings()
-    worker = _Worker(settings)
-    serve(run_worker(settings, worker.bootstrap, worker.spec))
+    serve(run_worker(settings, bootstrap, worker_spec(settings)))
 
 
 if __name__ == "__main__":

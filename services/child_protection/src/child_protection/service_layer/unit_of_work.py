@@ -3,9 +3,6 @@ inbox together."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Self
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from child_protection.adapters.case_repository import AbstractCaseRepository, SqlCaseRepository
@@ -19,25 +16,10 @@ SOURCE = "/services/child_protection"
 
 
 class ChildProtectionUnitOfWork(AbstractUnitOfWork):
-    """What the handlers may use inside one transaction: cases and register files.
-
-    `after_commit` holds what must happen only once the transaction is committed (counting a breach in
-    the metrics): a command that fails, or whose commit fails, leaves nothing counted.
-    """
+    """What the handlers may use inside one transaction: cases and register files."""
 
     cases: AbstractCaseRepository
     children: AbstractChildRepository
-    after_commit: list[Callable[[], None]]
-
-    async def __aenter__(self) -> Self:
-        self.after_commit = []
-        return await super().__aenter__()
-
-    async def commit(self) -> None:
-        await super().commit()
-        done, self.after_commit = self.after_commit, []
-        for action in done:
-            action()
 
 
 class SqlChildProtectionUnitOfWork(SqlUnitOfWork, ChildProtectionUnitOfWork):

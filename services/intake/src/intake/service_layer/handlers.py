@@ -200,6 +200,9 @@ async def apply_case_event(cmd: commands.ApplyCaseEvent, uow: IntakeUnitOfWork, 
     elif kind == "closed":
         wo.case_ref = wo.case_ref or cmd.case_ref
         wo.reply(at, cmd.feedback or "", service)
+    elif kind == "reopened" and wo.status == Status.REOPENED:
+        # 12345's dissatisfaction reopened the work order first; the case now follows it.
+        return
     elif kind == "reopened":
         wo.reopen(at, cmd.reason or "案件重新办理", service)
     else:

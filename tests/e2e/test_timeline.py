@@ -149,7 +149,7 @@ async def test_a_work_orders_timeline_across_services(three_services: Stack) -> 
         assert all(e["trace_id"] is None for e in entries)
         reported = entries[2]
         assert reported["link"] == f"http://127.0.0.1:8003/cases/{case['id']}"
-        assert reported["summary"].startswith("登记发现报告（来源：12345热线，特急）")
+        assert reported["summary"] == f"登记发现报告（来源：12345 热线，特急），案件 {case['case_ref']}"
         assert "13800138000" not in str(body)
 
         # Another region sees none of it; without the child-protection program, nothing sensitive.

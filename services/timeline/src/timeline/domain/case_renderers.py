@@ -16,7 +16,8 @@ def _case(d: Data) -> str:
 
 def _source(d: Data) -> str:
     source = label(labels.REPORT_SOURCES, d.get("source"), "报告")
-    if d.get("reporter_type"):
+    # A 12345 report's reporter is the caller, and a monitoring one the visit: nothing more to say.
+    if d.get("reporter_type") and d.get("reporter_type") not in ("hotline_12345", "monitoring"):
         source += f"·{label(labels.REPORTER_TYPES, d.get('reporter_type'))}"
     return source
 

@@ -40,15 +40,32 @@ class FakeCaseRepository(AbstractCaseRepository):
     async def _get(self, case_id: uuid.UUID) -> Case | None:
         return self.items.get(case_id)
 
-    async def _open_for_child(self, personkey: str, since: datetime) -> Case | None:
+    async def _open_for_child(self, personkey: str, since: datetime, within: str) -> Case | None:
         return self._newest(
-            lambda c: c.child.personkey == personkey, lambda c: c.is_open, lambda c: c.opened_at >= since
+            lambda c: c.child.personkey == personkey,
+            lambda c: c.is_open,
+            lambda c: c.opened_at >= since,
+            lambda c: c.region_code.startswith(within),
         )
 
-    async def _open_for_file(self, child_id: uuid.UUID, since: datetime) -> Case | None:
+    async def _open_for_file(self, child_id: uuid.UUID, since: datetime, within: str) -> Case | None:
         return self._newest(
-            lambda c: c.child.child_id == child_id, lambda c: c.is_open, lambda c: c.opened_at >= since
+            lambda c: c.child.child_id == child_id,
+            lambda c: c.is_open,
+            lambda c: c.opened_at >= since,
+            lambda c: c.region_code.startswith(within),
         )
+
+    async def open_elsewhere(self, personkey: str, since: datetime, outside: str) -> uuid.UUID | None:
+        found = [
+            c
+            for c in self.items.values()
+            if c.child.personkey == personkey
+            and c.is_open
+            and c.opened_at >= since
+            and not c.region_code.startswith(outside)
+        ]
+        return max(found, key=lambda c: c.opened_at).id if found else None
 
     async def _for_work_order(self, work_order_id: uuid.UUID) -> Case | None:
         return self._newest(lambda c: c.work_order_id == work_order_id)

@@ -73,6 +73,26 @@ async def test_a_second_report_about_the_same_child_joins_the_open_case(service:
     assert service.uow.sent[1].data["source"] == "public_report"
 
 
+async def test_a_report_in_another_county_opens_that_countys_case_and_never_touches_this_one(
+    service: Service,
+) -> None:
+    first = await service.report(child_id_number=CHILD_ID)
+    before = (first.case.version, len(first.case.reports))
+    other = await service.report(child_id_number=CHILD_ID, region_code="500155", reporter_type="hospital")
+    assert other.linked is False and other.case is not first.case
+    assert other.case.region_code == "500155" and other.case.case_ref.startswith("CP-500155-2026-")
+    assert (first.case.version, len(first.case.reports)) == before
+    assert service.types() == ["case.reported", "case.reported", "case.cross_county_duplicate_found"]
+    flagged = service.uow.sent[-1]
+    assert flagged.data["case_id"] == str(other.case.id)
+    assert flagged.data["other_case_id"] == str(first.case.id)
+    assert flagged.regioncode == "500155"
+    assert [r.kind for r in other.case.records] == ["cross_county_duplicate"]
+    # Within the same county a further report still joins the county's own case.
+    again = await service.report(child_id_number=CHILD_ID, region_code="500155001", reporter_type="family")
+    assert again.case is other.case and again.linked is True
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [({"child_id_number": "500154201605011"}, "身份证号"), ({"reporter_type": "monitoring"}, "报告人类型")],

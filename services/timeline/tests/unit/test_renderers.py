@@ -55,6 +55,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "intake.work_order.reopened": {**WO, "reason": "不满意"},
     "intake.work_order.closed": {**WO},
     "child_protection.case.reported": {**CASE, "source": "12345", "urgency": "critical"},
+    "child_protection.case.cross_county_duplicate_found": {**CASE, "other_case_id": "c9"},
     "child_protection.case.report_linked": {**CASE, "source": "mandatory_reporter"},
     "child_protection.case.accepted": {**CASE},
     "child_protection.case.declined": {**CASE, "reason": "不属于受理范围"},
@@ -123,6 +124,9 @@ EXPECTED: dict[str, str] = {
     "child_protection.case.reopened": "案件 WB-2026-000001重新办理：再次发现无人照看",
     "child_protection.case.report_linked": "新的报告（来源：强制报告）并入在办案件 WB-2026-000001",
     "child_protection.case.reported": "登记发现报告（来源：12345 热线，特急），案件 WB-2026-000001",
+    "child_protection.case.cross_county_duplicate_found": (
+        "发现跨辖区重复报告：该儿童在其他辖区另有在办案件，已请两地审核人协商（案件 WB-2026-000001）"
+    ),
     "child_protection.case.risk_changed": "风险等级由黄色（较高风险）调整为红色（高风险）",
     "child_protection.case.service_plan_updated": "服务清单更新：共 3 项，未完成 2 项",
     "child_protection.case.stage_changed": (

@@ -191,6 +191,16 @@ class CaseReopened(CaseEvent):
     reason: FreeText
 
 
+@register
+class CaseCrossCountyDuplicateFound(CaseEvent):
+    """A report about a child with an open case in another county opened this county's case instead of
+    writing into that one; both counties' 审核人 decide the referral (`other_case_id` is that case)."""
+
+    EVENT_TYPE = "child_protection.case.cross_county_duplicate_found"
+
+    other_case_id: uuid.UUID
+
+
 class ChildEvent(Contract):
     """Fields every register event carries."""
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlencode
 
 from shared.identity import mask_id_number, mask_name, mask_phone
 from shared.masking import mask_text
@@ -63,3 +65,37 @@ def masked_id(value: object) -> str:
 def masked_text(value: object) -> str:
     """Free text with ID and phone numbers masked (what pages show unless an audited reveal)."""
     return mask_text(value) if isinstance(value, str) else ""
+
+
+def parse_id(raw: str) -> uuid.UUID | None:
+    """A UUID from a URL segment, or None (the page then answers 404)."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def int_param(raw: str | None, default: int, *, low: int, high: int) -> int:
+    """An integer query parameter clamped to [low, high]; anything unparsable gives the default."""
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        return default
+    return min(max(value, low), high)
+
+
+def pager(params: Mapping[str, str], page: int, total: int, *, size: int, path: str = "") -> dict[str, Any]:
+    """Links to the previous and next page of a list, keeping its other query parameters."""
+    last = max(1, -(-total // size))
+    kept = {k: v for k, v in params.items() if k != "page" and v}
+
+    def url(n: int) -> str:
+        return f"{path}?" + urlencode({**kept, "page": str(n)})
+
+    return {
+        "page": page,
+        "last": last,
+        "total": total,
+        "prev": url(page - 1) if page > 1 else None,
+        "next": url(page + 1) if page < last else None,
+    }

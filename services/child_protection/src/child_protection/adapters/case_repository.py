@@ -16,6 +16,7 @@ from child_protection.domain.errors import ConcurrentChange
 from child_protection.domain.stages import TERMINAL
 from shared.crypto import FieldCipher
 from shared.kit import mapping
+from shared.kit.history import append_history
 from shared.kit.unit_of_work import Tracker
 
 _COLUMNS = tuple(case.c.keys())
@@ -36,13 +37,19 @@ class AbstractCaseRepository(abc.ABC):
     async def get(self, case_id: uuid.UUID) -> Case | None:
         return self._tracked(await self._get(case_id))
 
-    async def open_case_for_child(self, personkey: str, since: datetime) -> Case | None:
-        """The newest open case about this person opened since `since` (the duplicate-report window)."""
-        return self._tracked(await self._open_for_child(personkey, since))
+    async def open_case_for_child(self, personkey: str, since: datetime, within: str) -> Case | None:
+        """The newest open case about this person opened since `since` (the duplicate-report window) in
+        the region `within` (a county's code): a duplicate check never reaches into another county."""
+        return self._tracked(await self._open_for_child(personkey, since, within))
 
-    async def open_case_for_file(self, child_id: uuid.UUID, since: datetime) -> Case | None:
-        """The newest open case opened since `since` that names this register file."""
-        return self._tracked(await self._open_for_file(child_id, since))
+    async def open_case_for_file(self, child_id: uuid.UUID, since: datetime, within: str) -> Case | None:
+        """The newest open case opened since `since` in the region `within` that names this register file."""
+        return self._tracked(await self._open_for_file(child_id, since, within))
+
+    @abc.abstractmethod
+    async def open_elsewhere(self, personkey: str, since: datetime, outside: str) -> uuid.UUID | None:
+        """The id of an open case about this person outside the region `outside` (not loaded: the caller's
+        county may not read or write it, only ask both counties' 审核人 to decide)."""
 
     async def for_work_order(self, work_order_id: uuid.UUID) -> Case | None:
         """The newest case opened from this 12345 work order."""
@@ -64,10 +71,10 @@ class AbstractCaseRepository(abc.ABC):
     async def _get(self, case_id: uuid.UUID) -> Case | None: ...
 
     @abc.abstractmethod
-    async def _open_for_child(self, personkey: str, since: datetime) -> Case | None: ...
+    async def _open_for_child(self, personkey: str, since: datetime, within: str) -> Case | None: ...
 
     @abc.abstractmethod
-    async def _open_for_file(self, child_id: uuid.UUID, since: datetime) -> Case | None: ...
+    async def _open_for_file(self, child_id: uuid.UUID, since: datetime, within: str) -> Case | None: ...
 
     @abc.abstractmethod
     async def _for_work_order(self, work_order_id: uuid.UUID) -> Case | None: ...
@@ -100,11 +107,35 @@ class SqlCaseRepository(AbstractCaseRepository):
     async def _get(self, case_id: uuid.UUID) -> Case | None:
         return await self._one(case.c.id == case_id)
 
-    async def _open_for_child(self, personkey: str, since: datetime) -> Case | None:
-        return await self._one(case.c.child_personkey == personkey, _OPEN, case.c.opened_at >= since)
+    async def _open_for_child(self, personkey: str, since: datetime, within: str) -> Case | None:
+        return await self._one(
+            case.c.child_personkey == personkey,
+            _OPEN,
+            case.c.opened_at >= since,
+            case.c.region_code.startswith(within, autoescape=True),
+        )
 
-    async def _open_for_file(self, child_id: uuid.UUID, since: datetime) -> Case | None:
-        return await self._one(case.c.child_id == child_id, _OPEN, case.c.opened_at >= since)
+    async def _open_for_file(self, child_id: uuid.UUID, since: datetime, within: str) -> Case | None:
+        return await self._one(
+            case.c.child_id == child_id,
+            _OPEN,
+            case.c.opened_at >= since,
+            case.c.region_code.startswith(within, autoescape=True),
+        )
+
+    async def open_elsewhere(self, personkey: str, since: datetime, outside: str) -> uuid.UUID | None:
+        found: uuid.UUID | None = await self.session.scalar(
+            select(case.c.id)
+            .where(
+                case.c.child_personkey == personkey,
+                _OPEN,
+                case.c.opened_at >= since,
+                ~case.c.region_code.startswith(outside, autoescape=True),
+            )
+            .order_by(case.c.opened_at.desc())
+            .limit(1)
+        )
+        return found
 
     async def _for_work_order(self, work_order_id: uuid.UUID) -> Case | None:
         return await self._one(case.c.work_order_id == work_order_id)
@@ -142,8 +173,4 @@ class SqlCaseRepository(AbstractCaseRepository):
         await self._append_history(changed)
 
     async def _append_history(self, c: Case) -> None:
-        if c.history:
-            columns = case_history.c.keys()
-            rows = [{**mapping.values(h, columns), "case_id": c.id} for h in c.history]
-            await self.session.execute(insert(case_history), rows)
-            c.history.clear()
+        await append_history(self.session, case_history, "case_id", c.id, c.history)

@@ -15,6 +15,7 @@ from child_protection.domain.child_visits import Visit
 from child_protection.domain.errors import ConcurrentChange
 from shared.crypto import FieldCipher
 from shared.kit import mapping
+from shared.kit.history import append_history
 from shared.kit.unit_of_work import Tracker
 
 _COLUMNS = tuple(child.c.keys())
@@ -125,8 +126,4 @@ class SqlChildRepository(AbstractChildRepository):
                     update(child_visit).where(child_visit.c.id == visit.id).values(values)
                 )
             loaded[visit.id] = values
-        if c.history:
-            columns = child_history.c.keys()
-            rows = [{**mapping.values(h, columns), "child_id": c.id} for h in c.history]
-            await self.session.execute(insert(child_history), rows)
-            c.history.clear()
+        await append_history(self.session, child_history, "child_id", c.id, c.history)

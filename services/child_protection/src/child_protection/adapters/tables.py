@@ -6,37 +6,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Sequence, func, text
+from sqlalchemy import Column, ForeignKey, Index, Sequence, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.db import make_metadata, table_of
+from shared.kit.columns import flag, jsonb, serial_id, server_now, text_default
 
 
 class ChildProtectionTable(SQLModel, registry=registry(metadata=make_metadata())):
     """Base of child_protection's tables (their own metadata: child_protection's database only)."""
-
-
-def _jsonb(default: str | None) -> Any:
-    if default is None:
-        return Field(default=None, sa_column=Column(JSONB, nullable=True))
-    return Field(
-        default_factory=list if default == "[]" else dict,
-        sa_column=Column(JSONB, nullable=False, server_default=text(f"'{default}'::jsonb")),
-    )
-
-
-def _now() -> Any:
-    return Field(default=None, nullable=False, sa_column_kwargs={"server_default": func.now()})
-
-
-def _text(default: str = "") -> Any:
-    return Field(default=default, sa_column_kwargs={"server_default": default})
-
-
-def _flag() -> Any:
-    return Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
 
 class CaseRow(ChildProtectionTable, table=True):
@@ -67,18 +47,18 @@ class CaseRow(ChildProtectionTable, table=True):
     child_id: uuid.UUID | None = None
     # The child as reported; the ID number inside is encrypted (shared/crypto.py).
     child: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    reports: list[dict[str, Any]] = _jsonb("[]")
-    records: list[dict[str, Any]] = _jsonb("[]")
-    plan: list[dict[str, Any]] = _jsonb("[]")
-    skip_request: dict[str, Any] | None = _jsonb(None)
-    temporary_guardianship: dict[str, Any] | None = _jsonb(None)
+    reports: list[dict[str, Any]] = jsonb("[]")
+    records: list[dict[str, Any]] = jsonb("[]")
+    plan: list[dict[str, Any]] = jsonb("[]")
+    skip_request: dict[str, Any] | None = jsonb(None)
+    temporary_guardianship: dict[str, Any] | None = jsonb(None)
     feedback: str | None = None
     work_order_id: uuid.UUID | None = None
     order_no: str | None = None
     opened_at: datetime
     closed_at: datetime | None = None
     version: int
-    updated_at: datetime | None = _now()
+    updated_at: datetime | None = server_now()
 
 
 class CaseHistoryRow(ChildProtectionTable, table=True):
@@ -86,35 +66,13 @@ class CaseHistoryRow(ChildProtectionTable, table=True):
 
     __tablename__ = "case_history"
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = serial_id()
     case_id: uuid.UUID = Field(sa_column=Column(ForeignKey("case.id"), nullable=False, index=True))
     at: datetime
     action: str
     stage: str
     actor: str
-    detail: dict[str, Any] = _jsonb("{}")
-
-
-class AccessLogRow(ChildProtectionTable, table=True):
-    """Every view of a child's file or case, and every reveal of an ID number (auditors read it)."""
-
-    __tablename__ = "access_log"
-    __table_args__ = (
-        Index("ix_access_log_record", "record_type", "record_id"),
-        Index("ix_access_log_at", "at"),
-    )
-
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
-    at: datetime | None = _now()
-    actor_sub: str
-    actor_name: str | None = None
-    actor_roles: list[str] = Field(sa_column=Column(JSONB, nullable=False))
-    record_type: str
-    record_id: str
-    action: str
-    reason: str | None = None
-    region_code: str | None = None
-    trace_id: str | None = None
+    detail: dict[str, Any] = jsonb("{}")
 
 
 class ChildRow(ChildProtectionTable, table=True):
@@ -131,19 +89,19 @@ class ChildRow(ChildProtectionTable, table=True):
     # Encrypted with the service's data key (shared/crypto.py); never stored in clear.
     id_number: str | None = None
     region_code: str
-    address: str = _text()
-    categories: list[str] = _jsonb("[]")
-    responsible: str = _text()
-    guardians: list[dict[str, Any]] = _jsonb("[]")
-    caregiver: dict[str, Any] | None = _jsonb(None)
-    agreement: dict[str, Any] | None = _jsonb(None)
+    address: str = text_default()
+    categories: list[str] = jsonb("[]")
+    responsible: str = text_default()
+    guardians: list[dict[str, Any]] = jsonb("[]")
+    caregiver: dict[str, Any] | None = jsonb(None)
+    agreement: dict[str, Any] | None = jsonb(None)
     risk_colour: str
-    risk_history: list[dict[str, Any]] = _jsonb("[]")
+    risk_history: list[dict[str, Any]] = jsonb("[]")
     # Derived from the file on each save (e.g. "agreement_missing", MP-73), for filtering the register.
-    flags: list[str] = _jsonb("[]")
+    flags: list[str] = jsonb("[]")
     registered_at: datetime
     version: int
-    updated_at: datetime | None = _now()
+    updated_at: datetime | None = server_now()
 
 
 class ChildVisitRow(ChildProtectionTable, table=True):
@@ -160,15 +118,15 @@ class ChildVisitRow(ChildProtectionTable, table=True):
     visit_type: str
     assigned_to: str
     status: str
-    auto: bool = _flag()
-    note: str = _text()
+    auto: bool = flag()
+    note: str = text_default()
     scheduled_at: datetime
     scheduled_by: str
     visited_on: date | None = None
     recorded_at: datetime | None = None
     recorded_by: str | None = None
-    notes: str = _text()
-    risk_raised: bool = _flag()
+    notes: str = text_default()
+    risk_raised: bool = flag()
     missed_at: datetime | None = None
     case_id: uuid.UUID | None = None
 
@@ -178,12 +136,12 @@ class ChildHistoryRow(ChildProtectionTable, table=True):
 
     __tablename__ = "child_history"
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = serial_id()
     child_id: uuid.UUID = Field(sa_column=Column(ForeignKey("child.id"), nullable=False, index=True))
     at: datetime
     action: str
     actor: str
-    detail: dict[str, Any] = _jsonb("{}")
+    detail: dict[str, Any] = jsonb("{}")
 
 
 metadata = ChildProtectionTable.metadata
@@ -191,7 +149,6 @@ metadata = ChildProtectionTable.metadata
 case_ref_seq = Sequence("case_ref_seq", metadata=metadata)
 case = table_of(CaseRow)
 case_history = table_of(CaseHistoryRow)
-access_log = table_of(AccessLogRow)
 child = table_of(ChildRow)
 child_visit = table_of(ChildVisitRow)
 child_history = table_of(ChildHistoryRow)

@@ -106,3 +106,8 @@ class Closed(Event):
 @dataclass(frozen=True)
 class Reopened(Event):
     reason: str
+
+
+@dataclass(frozen=True)
+class CrossCountyDuplicateFound(Event):
+    other_case_id: str

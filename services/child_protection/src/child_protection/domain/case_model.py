@@ -9,7 +9,6 @@ from typing import Any
 
 from child_protection.domain import case_events as ev
 from child_protection.domain.case_parts import (
-    HOTLINE,
     SYSTEM,
     Child,
     HistoryEntry,
@@ -20,17 +19,16 @@ from child_protection.domain.case_parts import (
     SkipRequest,
     TemporaryGuardianship,
 )
-from child_protection.domain.case_steps import CaseSteps
+from child_protection.domain.case_signals import LOW_SATISFACTION, CaseSignals
 from child_protection.domain.deadlines import DeadlinePolicy
 from child_protection.domain.errors import ApprovalRequired, InvalidTransition, MissingPrerequisite
 from child_protection.domain.stages import BACKWARD, Stage, label, position, skipped_between
-from shared.masking import mask_text
 
-LOW_SATISFACTION = 2
+__all__ = ["LOW_SATISFACTION", "Case"]
 
 
 @dataclass
-class Case(CaseSteps):
+class Case(CaseSignals):
     """A minor-protection case; every change goes through a method that checks the chain."""
 
     id: uuid.UUID
@@ -203,34 +201,6 @@ class Case(CaseSteps):
             raise MissingPrerequisite("请填写驳回理由")
         self._log(at, "skip_rejected", approver, target=self.skip_request.target.value, reason=reason)
         self.skip_request = None
-
-    # ---- 12345 after the case opened ------------------------------------------------------------------
-    def note_hotline(self, kind: str, note: str | None, at: datetime) -> None:
-        """补充 / 催办 from 12345, and 撤单 after acceptance: kept on the case for the caseworker."""
-        self._record(f"hotline_{kind}", at, HOTLINE, note=note)
-        self._log(at, f"hotline_{kind}", HOTLINE, note=note)
-
-    def hotline_revoked(self, reason: str, at: datetime) -> None:
-        """撤单: before acceptance the report is declined; afterwards the caseworker is told."""
-        if self.stage == Stage.REPORTED:
-            self.decline(at, HOTLINE, f"12345 撤单：{reason}")
-        else:
-            self.note_hotline("revoked", reason, at)
-
-    def hotline_dissatisfied(self, score: int, comment: str | None, at: datetime) -> bool:
-        """回访 with a low score: a closed case is handled again (重新办理), an open one is flagged.
-
-        Returns whether the case was reopened. Comments are masked: they may hold phone or ID numbers.
-        """
-        reason = f"12345 回访不满意（{score}分）"
-        if comment and comment.strip():
-            reason += f"：{mask_text(comment.strip())}"
-        if self.stage == Stage.CLOSED:
-            self.reopen(reason, at, HOTLINE)
-            return True
-        self._record("hotline_dissatisfied", at, HOTLINE, score=score, note=reason)
-        self._log(at, "hotline_dissatisfied", HOTLINE, score=score, note=reason)
-        return False
 
     # ---- deadlines ----------------------------------------------------------------------------------
     def schedule(self, policy: DeadlinePolicy) -> None:

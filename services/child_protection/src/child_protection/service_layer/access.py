@@ -5,48 +5,47 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from child_protection.adapters.tables import access_log
 from child_protection.domain.errors import CaseNotFound, ChildNotFound, NotAllowed
 from child_protection.service_layer.case_views import CaseScope, case_scope
 from child_protection.service_layer.child_views import child_region
-from shared.auth.principal import Principal, Program, Role
-from shared.observability.tracing import current_trace_id
+from shared.audit import record_access
+from shared.auth.policy import CHILD_PROTECTION as POLICY
+from shared.auth.policy import Action
+from shared.auth.principal import Principal
 
-WORKER_ROLES = (Role.caseworker, Role.supervisor, Role.admin)
 CASE_NOT_FOUND = "案件不存在，或不在您的管辖范围内"
 CHILD_NOT_FOUND = "儿童档案不存在，或不在您的管辖范围内"
 
 
 def is_worker(principal: Principal) -> bool:
     """Child-protection staff who may report and carry cases (in their region); auditors only read."""
-    return principal.has_program(Program.child_protection) and principal.has_role(*WORKER_ROLES)
+    return POLICY.uses(principal, Action.act)
 
 
 def can_use_service(principal: Principal) -> bool:
     """Child-protection staff and auditors; nobody else sees anything of this service."""
-    return principal.has_role(Role.auditor) or is_worker(principal)
+    return POLICY.uses(principal, Action.read)
 
 
 def can_read(principal: Principal, region_code: str) -> bool:
     """Child-protection staff of the case's region, and auditors of that region."""
-    return principal.can_see_region(region_code) and can_use_service(principal)
+    return POLICY.allows(principal, Action.read, region_code, sensitive=True)
 
 
 def can_act(principal: Principal, region_code: str) -> bool:
     """Only child-protection caseworkers, 审核人 and admins of the region change a case or a file."""
-    return principal.can_see_region(region_code) and is_worker(principal)
+    return POLICY.allows(principal, Action.act, region_code, sensitive=True)
 
 
 def is_supervisor(principal: Principal) -> bool:
-    """审核人 (and admins): approve skips, reveal ID numbers."""
-    return principal.has_role(Role.supervisor, Role.admin)
+    """审核人 (and admins) of the program: approve skips, reveal ID numbers."""
+    return POLICY.uses(principal, Action.supervise)
 
 
 def can_audit(principal: Principal) -> bool:
-    return principal.has_role(Role.auditor, Role.admin)
+    return POLICY.uses(principal, Action.audit)
 
 
 async def checked_case(session: AsyncSession, principal: Principal, key: str, *, acting: bool) -> CaseScope:
@@ -84,17 +83,13 @@ async def log_access(
     region_code: str | None,
     reason: str | None = None,
 ) -> None:
-    """Record who looked at which record, when, and under which trace."""
-    await session.execute(
-        insert(access_log).values(
-            actor_sub=principal.sub,
-            actor_name=principal.name,
-            actor_roles=sorted(r.value for r in principal.roles),
-            record_type=record_type,
-            record_id=record_id,
-            action=action,
-            reason=reason,
-            region_code=region_code,
-            trace_id=current_trace_id(),
-        )
+    """Record who looked at which record, when, and under which trace (the hash-chained access log)."""
+    await record_access(
+        session,
+        principal,
+        record_type=record_type,
+        record_id=record_id,
+        action=action,
+        region_code=region_code,
+        reason=reason,
     )

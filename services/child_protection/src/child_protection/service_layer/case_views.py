@@ -13,8 +13,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from child_protection.adapters.tables import access_log, case, case_history
+from child_protection.adapters.tables import case, case_history
 from child_protection.domain.stages import TERMINAL
+from shared.audit import access_log
 from shared.crypto import FieldCipher
 from shared.identity import mask_id_number
 

@@ -68,6 +68,8 @@ def case_contract(c: Case, event: ev.Event) -> Contract:
             return cp.CaseClosed(**base, feedback=feedback)
         case ev.Reopened(reason=reason):
             return cp.CaseReopened(**base, reason=reason)
+        case ev.CrossCountyDuplicateFound(other_case_id=other):
+            return cp.CaseCrossCountyDuplicateFound(**base, other_case_id=other)
     raise TypeError(f"no contract for {type(event).__name__}")
 
 

@@ -42,11 +42,15 @@ async def file_report(
     deadlines: DeadlinePolicy,
     hotline_deadline: datetime | None = None,
 ) -> ReportOutcome:
-    """Open a case, or link the report to the child's open case (no second case for one child)."""
+    """Open a case, or link the report to the child's open case in the same county (no second case for one
+    child there). An open case in another county is never written to: this county opens its own, flagged
+    as a cross-county duplicate for both counties' 审核人 to settle."""
     since = at - timedelta(days=window_days)
-    existing = await uow.cases.open_case_for_file(child.child_id, since) if child.child_id else None
-    if existing is None and not is_provisional(child.personkey):
-        existing = await uow.cases.open_case_for_child(child.personkey, since)
+    county = region_code[:6]
+    existing = await uow.cases.open_case_for_file(child.child_id, since, county) if child.child_id else None
+    known = not is_provisional(child.personkey)
+    if existing is None and known:
+        existing = await uow.cases.open_case_for_child(child.personkey, since, county)
     if existing is not None:
         existing.link_report(report, at, actor)
         existing.bind_hotline_deadline(hotline_deadline)
@@ -63,6 +67,9 @@ async def file_report(
         opened_at=at,
     )
     new.open(report, at, actor)
+    elsewhere = await uow.cases.open_elsewhere(child.personkey, since, county) if known else None
+    if elsewhere is not None:
+        new.flag_cross_county(elsewhere, at)
     new.bind_hotline_deadline(hotline_deadline)
     new.schedule(deadlines)
     await uow.cases.add(new)

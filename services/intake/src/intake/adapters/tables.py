@@ -6,27 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, func, text
+from sqlalchemy import Column, ForeignKey, Index, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.db import make_metadata, table_of
+from shared.kit.columns import jsonb, serial_id, server_now
 
 
 class IntakeTable(SQLModel, registry=registry(metadata=make_metadata())):
     """Base of intake's tables (their own metadata: intake's database only)."""
-
-
-def _jsonb(default: str) -> Any:
-    return Field(
-        default_factory=list if default == "[]" else dict,
-        sa_column=Column(JSONB, nullable=False, server_default=text(f"'{default}'::jsonb")),
-    )
-
-
-def _now() -> Any:
-    return Field(default=None, nullable=False, sa_column_kwargs={"server_default": func.now()})
 
 
 class WorkOrderRow(IntakeTable, table=True):
@@ -54,17 +44,17 @@ class WorkOrderRow(IntakeTable, table=True):
     deadline_at: datetime | None = None
     # The body as received; subjects' ID numbers inside it are encrypted (see shared/crypto.py).
     payload: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    subjects: list[dict[str, Any]] = _jsonb("[]")
-    flags: list[str] = _jsonb("[]")
-    supplements: list[dict[str, Any]] = _jsonb("[]")
+    subjects: list[dict[str, Any]] = jsonb("[]")
+    flags: list[str] = jsonb("[]")
+    supplements: list[dict[str, Any]] = jsonb("[]")
     case_ref: str | None = None
     reply_text: str | None = None
     urge_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     body_sha256: str
     receipt: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     version: int
-    created_at: datetime | None = _now()
-    updated_at: datetime | None = _now()
+    created_at: datetime | None = server_now()
+    updated_at: datetime | None = server_now()
 
 
 class WorkOrderHistoryRow(IntakeTable, table=True):
@@ -72,7 +62,7 @@ class WorkOrderHistoryRow(IntakeTable, table=True):
 
     __tablename__ = "work_order_history"
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = serial_id()
     work_order_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("work_order.id"), nullable=False, index=True)
     )
@@ -80,7 +70,7 @@ class WorkOrderHistoryRow(IntakeTable, table=True):
     action: str
     status: str
     actor: str
-    detail: dict[str, Any] = _jsonb("{}")
+    detail: dict[str, Any] = jsonb("{}")
 
 
 class HotlineEventRow(IntakeTable, table=True):
@@ -92,7 +82,7 @@ class HotlineEventRow(IntakeTable, table=True):
     work_order_id: uuid.UUID = Field(foreign_key="work_order.id")
     body_sha256: str
     receipt: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    received_at: datetime | None = _now()
+    received_at: datetime | None = server_now()
 
 
 class HotlineNonceRow(IntakeTable, table=True):
@@ -102,7 +92,7 @@ class HotlineNonceRow(IntakeTable, table=True):
 
     key_id: str = Field(primary_key=True)
     nonce: str = Field(primary_key=True)
-    seen_at: datetime | None = _now()
+    seen_at: datetime | None = server_now()
 
 
 class RoutingTableVersionRow(IntakeTable, table=True):
@@ -113,7 +103,7 @@ class RoutingTableVersionRow(IntakeTable, table=True):
     version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     rules: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     changed_by: str
-    changed_at: datetime | None = _now()
+    changed_at: datetime | None = server_now()
     comment: str | None = None
 
 

@@ -10,22 +10,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     CheckConstraint,
     Column,
     Index,
     Table,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import registry
 from sqlalchemy.sql.elements import quoted_name
 from sqlmodel import Field, SQLModel
 
 from shared.db import make_metadata, table_of
+from shared.kit.columns import jsonb, serial_id, server_now
 
 ENTRY_TABLE = "timeline_entry"
 REBUILD_TABLE = "timeline_entry_rebuild"
@@ -36,16 +35,6 @@ ENTRY_INDEX_SUFFIXES = ("case_ref", "correlation_id", "order_no", "personkeys", 
 
 class TimelineTable(SQLModel, registry=registry(metadata=make_metadata())):
     """Base of timeline's tables (their own metadata: timeline's database only)."""
-
-
-def _now() -> Any:
-    return Field(default=None, nullable=False, sa_column_kwargs={"server_default": func.now()})
-
-
-def _jsonb() -> Any:
-    return Field(
-        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
-    )
 
 
 def _entry_index(suffix: str, *columns: str, **kwargs: Any) -> Index:
@@ -67,7 +56,7 @@ class TimelineEntryRow(TimelineTable, table=True):
 
     event_id: str = Field(primary_key=True)
     event_time: datetime
-    recorded_at: datetime | None = _now()
+    recorded_at: datetime | None = server_now()
     source: str
     type: str
     topic: str | None = None
@@ -83,7 +72,7 @@ class TimelineEntryRow(TimelineTable, table=True):
     trace_id: str | None = None
     sensitivity: str
     summary: str
-    excerpt: dict[str, Any] = _jsonb()
+    excerpt: dict[str, Any] = jsonb()
     # The case's human reference (CP-500154-2026-000005, a 12345 order number): what people search by.
     # Last, as the migration that added it put it: a rebuilt table has the live table's column order.
     reference: str | None = None
@@ -101,7 +90,7 @@ class PersonLinkRow(TimelineTable, table=True):
         Index("ix_person_link_key_b", "key_b"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = serial_id()
     key_a: str
     key_b: str
     action: str
@@ -111,7 +100,7 @@ class PersonLinkRow(TimelineTable, table=True):
     reason: str | None = None
     # The event that declared it; NULL for a correction made by a caseworker.
     event_id: str | None = None
-    recorded_at: datetime | None = _now()
+    recorded_at: datetime | None = server_now()
 
 
 class RebuildRunRow(TimelineTable, table=True):
@@ -119,14 +108,14 @@ class RebuildRunRow(TimelineTable, table=True):
 
     __tablename__ = "rebuild_run"
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = serial_id()
     started_at: datetime
     finished_at: datetime | None = None
     outcome: str
     events: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     entries: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     events_per_second: float | None = None
-    detail: dict[str, Any] = _jsonb()
+    detail: dict[str, Any] = jsonb()
 
 
 metadata = TimelineTable.metadata

@@ -105,6 +105,11 @@ def deadline_breached(d: Data) -> str:
     return f"“{label(labels.STAGES, d.get('step'))}”环节超期未办"
 
 
+@renderer("child_protection.case.cross_county_duplicate_found", ACTIONS["cross_county_duplicate"])
+def cross_county_duplicate_found(d: Data) -> str:
+    return f"发现跨辖区重复报告：该儿童在其他辖区另有在办案件，已请两地审核人协商（{_case(d)}）"
+
+
 @renderer("child_protection.case.referral_requested", "申请转介社会救助")
 def referral_requested(d: Data) -> str:
     return f"申请转介社会救助：{clip(d.get('reason'))}"

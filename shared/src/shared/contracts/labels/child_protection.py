@@ -112,6 +112,7 @@ RECORD_KINDS: dict[str, str] = {
     "hotline_urged": "12345 催办",
     "hotline_revoked": "12345 撤单",
     "hotline_dissatisfied": "12345 回访不满意",
+    "cross_county_duplicate": "跨辖区重复报告",
 }
 # What a case's history line says happened.
 CASE_ACTIONS: dict[str, str] = {
@@ -139,6 +140,9 @@ CASE_ACTIONS: dict[str, str] = {
     "hotline_urged": "12345 催办",
     "hotline_revoked": "12345 撤单",
     "hotline_dissatisfied": "12345 回访不满意",
+    "cross_county_duplicate": "发现跨辖区重复报告",
+    "service_plan_updated": "更新服务清单",
+    "referral_requested": "申请转介社会救助",
 }
 # What a register file's history line says happened.
 CHILD_ACTIONS: dict[str, str] = {

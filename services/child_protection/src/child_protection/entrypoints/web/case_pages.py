@@ -20,8 +20,6 @@ from child_protection.entrypoints.web.common import (
     FormError,
     checked,
     form_values,
-    int_param,
-    pager,
     pages,
     parse_form,
 )
@@ -32,7 +30,7 @@ from shared.auth.principal import Principal
 from shared.contracts.labels import child_protection as labels
 from shared.kit.errors import DomainError
 from shared.regions import is_region_code, region_prefix
-from shared.web.formatting import normalize_code
+from shared.web.formatting import int_param, normalize_code, pager
 from shared.web.security import PageExit, PageRoute, page_principal
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -100,7 +98,7 @@ async def case_queue(request: Request, principal: CpUser, runtime: RuntimeDep) -
         stage_filters=STAGE_FILTERS,
         can_report=worker,
         tabs=tabs if worker else tabs[1:],
-        pages=pager("/cases", {"scope": scope, "stage": stage}, page, total),
+        pages=pager({"scope": scope, "stage": stage}, page, total, size=PAGE_SIZE, path="/cases"),
     )
 
 

@@ -16,7 +16,7 @@ from child_protection.bootstrap import ChildProtectionRuntime
 from child_protection.domain.child_parts import age_on, china_date
 from child_protection.domain.errors import ChildNotFound
 from child_protection.entrypoints.api.deps import RuntimeDep, actor_of
-from child_protection.entrypoints.web.child_forms import form_command, guardian_rows, parse_id
+from child_protection.entrypoints.web.child_forms import form_command, guardian_rows
 from child_protection.entrypoints.web.common import CpUser, FormError, form_values, pages
 from child_protection.service_layer import child_views
 from child_protection.service_layer.access import can_act, checked_child, is_supervisor, log_access
@@ -24,6 +24,7 @@ from child_protection.service_layer.case_views import CASE_REF
 from child_protection.service_layer.child_handlers import ChildChange
 from shared.auth.principal import Principal
 from shared.kit.errors import DomainError
+from shared.web.formatting import parse_id
 from shared.web.security import PageExit, PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)

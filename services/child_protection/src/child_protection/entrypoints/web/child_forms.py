@@ -10,11 +10,11 @@ from starlette.datastructures import FormData
 
 from child_protection.domain.commands import Actor, ChildCommand
 from child_protection.entrypoints.api import child_schemas as s
-from child_protection.entrypoints.web.common import FormError, int_param, parse_form
+from child_protection.entrypoints.web.common import FormError, parse_form
 from child_protection.service_layer.access import can_act
 from shared.auth.principal import Principal
 from shared.regions import is_region_code
-from shared.web.formatting import normalize_code
+from shared.web.formatting import int_param, normalize_code, parse_id
 
 MAX_GUARDIAN_ROWS = 12
 # The forms' fields as the page names them.
@@ -34,13 +34,6 @@ NAMES = {
     "visited_on": "走访日期",
     "notes": "走访情况",
 }
-
-
-def parse_id(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
 
 
 def guardian_rows(form: FormData, values: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -21,8 +21,6 @@ from child_protection.entrypoints.web.common import (
     FormError,
     checked,
     form_values,
-    int_param,
-    pager,
     pages,
     parse_form,
 )
@@ -33,7 +31,7 @@ from shared.auth.principal import Principal
 from shared.contracts.labels import child_protection as labels
 from shared.kit.errors import DomainError
 from shared.regions import is_region_code, region_prefix
-from shared.web.formatting import normalize_code
+from shared.web.formatting import int_param, normalize_code, pager
 from shared.web.security import PageExit, PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -113,7 +111,7 @@ async def register_list(request: Request, principal: CpUser, runtime: RuntimeDep
         can_register=is_worker(principal),
         visit_filters=VISIT_FILTERS,
         due_days=runtime.settings.visit_due_window_days,
-        pages=pager("/children", form, page, total),
+        pages=pager(form, page, total, size=PAGE_SIZE, path="/children"),
     )
 
 

@@ -15,7 +15,6 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlencode
 
 from fastapi import Depends
 from fastapi.exceptions import RequestValidationError
@@ -163,32 +162,6 @@ def field_messages(model: type[BaseModel], exc: ValidationError, names: Mapping[
         if message not in messages:
             messages.append(message)
     return messages
-
-
-def int_param(raw: str | None, default: int, *, low: int, high: int) -> int:
-    """An integer query parameter clamped to [low, high]; anything unparsable gives the default."""
-    try:
-        value = int(raw) if raw is not None else default
-    except ValueError:
-        return default
-    return min(max(value, low), high)
-
-
-def pager(path: str, params: Mapping[str, str], page: int, total: int) -> dict[str, Any]:
-    """Links to the previous and next page, keeping the other query parameters."""
-    last = max(1, -(-total // PAGE_SIZE))
-    kept = {k: v for k, v in params.items() if k != "page" and v}
-
-    def url(n: int) -> str:
-        return f"{path}?" + urlencode({**kept, "page": str(n)})
-
-    return {
-        "page": page,
-        "last": last,
-        "total": total,
-        "prev": url(page - 1) if page > 1 else None,
-        "next": url(page + 1) if page < last else None,
-    }
 
 
 def checked(values: Collection[str], value: str) -> str:

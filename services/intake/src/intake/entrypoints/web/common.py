@@ -7,11 +7,9 @@ otherwise it gets the 401 problem. Every POST must come from this site (Origin/R
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 
@@ -99,40 +97,6 @@ def actor_of(principal: Principal) -> str:
     return principal.name or principal.sub
 
 
-def parse_id(raw: str) -> uuid.UUID | None:
-    """A UUID from a URL segment, or None (the page then answers 404)."""
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
-
-
-def int_param(raw: str | None, default: int, *, low: int, high: int) -> int:
-    """An integer query parameter clamped to [low, high]; anything unparsable gives the default."""
-    try:
-        value = int(raw) if raw is not None else default
-    except ValueError:
-        return default
-    return min(max(value, low), high)
-
-
 def not_found(request: Request, principal: Principal) -> PageExit:
     # Outside the caller's scope looks the same as missing, so existence is not disclosed.
     return PageExit(pages.error(request, 404, "未找到该工单，或该工单不在您的管辖范围内。", principal))
-
-
-def pager(params: Mapping[str, str], page: int, total: int, size: int = PAGE_SIZE) -> dict[str, Any]:
-    """Links to the previous and next page, keeping the other query parameters."""
-    last = max(1, -(-total // size))
-    kept = {k: v for k, v in params.items() if k != "page" and v}
-
-    def url(n: int) -> str:
-        return "?" + urlencode({**kept, "page": str(n)})
-
-    return {
-        "page": page,
-        "last": last,
-        "total": total,
-        "prev": url(page - 1) if page > 1 else None,
-        "next": url(page + 1) if page < last else None,
-    }

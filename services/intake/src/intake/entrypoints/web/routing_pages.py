@@ -9,13 +9,13 @@ from starlette.datastructures import FormData
 
 from intake.domain.commands import SaveRoutingTable
 from intake.domain.routing import TARGETS
-from intake.entrypoints.web.common import DeskUser, RuntimeDep, actor_of, int_param, pages
+from intake.entrypoints.web.common import DeskUser, RuntimeDep, actor_of, pages
 from intake.service_layer.routing_table import seed_rules
 from intake.service_layer.views import current_routing, routing_versions
 from shared.auth.principal import Principal, Role
 from shared.contracts.labels import intake as labels
 from shared.kit.errors import DomainError
-from shared.web.formatting import form_text
+from shared.web.formatting import form_text, int_param
 from shared.web.security import PageExit, PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)

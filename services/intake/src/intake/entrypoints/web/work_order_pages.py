@@ -20,11 +20,8 @@ from intake.entrypoints.web.common import (
     DeskUser,
     RuntimeDep,
     actor_of,
-    int_param,
     not_found,
-    pager,
     pages,
-    parse_id,
 )
 from intake.service_layer.routing_table import seed_rules
 from intake.service_layer.views import (
@@ -39,7 +36,7 @@ from shared.contracts.labels import common as common_labels
 from shared.contracts.labels import intake as labels
 from shared.kit.errors import DomainError
 from shared.regions import is_region_code, region_prefix
-from shared.web.formatting import CST, form_text, normalize_code
+from shared.web.formatting import CST, form_text, int_param, normalize_code, pager, parse_id
 from shared.web.security import PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -107,7 +104,7 @@ async def _listing(
         rows, total = await list_work_orders(
             session, list_filter, now=datetime.now(UTC), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
-    return rows, pager(params, page, total)
+    return rows, pager(params, page, total, size=PAGE_SIZE)
 
 
 @router.get("/")

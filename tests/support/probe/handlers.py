@@ -47,6 +47,9 @@ def to_message(aggregate: Item, event: ItemCreated) -> Message:
 class ProbeUnitOfWork(SqlUnitOfWork):
     """No repositories: the probe writes its two tables with Core statements."""
 
+    SOURCE = "/probe"
+    TO_MESSAGE = to_message
+
     def bind(self, session: object) -> None:
         pass
 

@@ -53,7 +53,7 @@ def bootstrap(
     metrics = get_metrics(settings.service_name)
 
     def sql_uow(inbound: Inbound | None) -> SqlChildProtectionUnitOfWork:
-        return SqlChildProtectionUnitOfWork(sessions, cipher, inbound)
+        return SqlChildProtectionUnitOfWork(sessions, inbound, cipher=cipher)
 
     dependencies = {
         "settings": settings,

@@ -36,7 +36,7 @@ def bootstrap(
     cipher = FieldCipher.from_settings(settings)
 
     def sql_uow(inbound: Inbound | None) -> SqlIntakeUnitOfWork:
-        return SqlIntakeUnitOfWork(sessions, cipher, inbound)
+        return SqlIntakeUnitOfWork(sessions, inbound, cipher=cipher)
 
     bus = MessageBus(uow_factory or sql_uow, HANDLERS, {"settings": settings, "clock": clock})
     return IntakeRuntime(settings, sessions, bus, clock, cipher, RateLimit(settings.hotline_rate_limit))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
+from typing import ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.crypto import FieldCipher
 from shared.kit.unit_of_work import (
     AbstractUnitOfWork,
     DuplicateDelivery,
@@ -20,22 +22,26 @@ from shared.messaging.outbox import add_many_to_outbox
 
 
 class SqlUnitOfWork(AbstractUnitOfWork):
-    """A service's unit of work subclasses this and builds its repositories in `bind(session)`."""
+    """A service's unit of work subclasses this, names its `SOURCE` and `TO_MESSAGE` (the service's
+    `outgoing.to_message`) and builds its repositories in `bind(session)`."""
 
+    SOURCE: ClassVar[str]
+    TO_MESSAGE: ClassVar[ToMessage]
     session: AsyncSession
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        to_message: ToMessage,
-        *,
-        source: str,
         inbound: Inbound | None = None,
+        *,
+        cipher: FieldCipher | None = None,
     ) -> None:
-        super().__init__(to_message)
+        super().__init__(type(self).TO_MESSAGE)
         self._sessions = sessions
-        self.source = source
+        self.source = type(self).SOURCE
         self.inbound = inbound
+        # The service's field cipher, for repositories that store encrypted values (ID numbers).
+        self.cipher = cipher
 
     @abc.abstractmethod
     def bind(self, session: AsyncSession) -> None:

@@ -7,16 +7,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from child_protection.adapters.tables import case, case_history, case_ref_seq
 from child_protection.domain.case_model import Case
-from child_protection.domain.errors import ConcurrentChange
 from child_protection.domain.stages import TERMINAL
 from shared.crypto import FieldCipher
 from shared.kit import mapping
-from shared.kit.history import append_history
+from shared.kit.rows import append_history, save_versioned
 from shared.kit.unit_of_work import Tracker
 
 _COLUMNS = tuple(case.c.keys())
@@ -162,14 +161,7 @@ class SqlCaseRepository(AbstractCaseRepository):
         values = self._values(changed)
         for fixed in ("id", "case_ref", "opened_at", "version"):
             values.pop(fixed)
-        result = await self.session.execute(
-            update(case)
-            .where(case.c.id == changed.id, case.c.version == changed.version)
-            .values(version=changed.version + 1, **values)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise ConcurrentChange("案件已被其他人修改，请刷新后重试")
-        changed.version += 1
+        await save_versioned(self.session, case, changed, values, conflict="案件已被其他人修改，请刷新后重试")
         await self._append_history(changed)
 
     async def _append_history(self, c: Case) -> None:

@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from child_protection.adapters.tables import child, child_history, child_visit
 from child_protection.domain.child_model import ChildFile
 from child_protection.domain.child_visits import Visit
-from child_protection.domain.errors import ConcurrentChange
 from shared.crypto import FieldCipher
 from shared.kit import mapping
-from shared.kit.history import append_history
+from shared.kit.rows import append_history, save_versioned
 from shared.kit.unit_of_work import Tracker
 
 _COLUMNS = tuple(child.c.keys())
@@ -105,14 +104,9 @@ class SqlChildRepository(AbstractChildRepository):
         values = self._values(changed)
         for fixed in ("id", "registered_at", "version"):
             values.pop(fixed)
-        result = await self.session.execute(
-            update(child)
-            .where(child.c.id == changed.id, child.c.version == changed.version)
-            .values(version=changed.version + 1, **values)
+        await save_versioned(
+            self.session, child, changed, values, conflict="儿童档案已被其他人修改，请刷新后重试"
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise ConcurrentChange("儿童档案已被其他人修改，请刷新后重试")
-        changed.version += 1
         await self._write_parts(changed)
 
     async def _write_parts(self, c: ChildFile) -> None:

@@ -3,16 +3,13 @@ inbox together."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from child_protection.adapters.case_repository import AbstractCaseRepository, SqlCaseRepository
 from child_protection.adapters.child_repository import AbstractChildRepository, SqlChildRepository
 from child_protection.service_layer.outgoing import to_message
-from shared.crypto import FieldCipher
 from shared.kit.sql import SqlUnitOfWork
-from shared.kit.unit_of_work import AbstractUnitOfWork, Inbound
-
-SOURCE = "/services/child_protection"
+from shared.kit.unit_of_work import AbstractUnitOfWork
 
 
 class ChildProtectionUnitOfWork(AbstractUnitOfWork):
@@ -25,12 +22,10 @@ class ChildProtectionUnitOfWork(AbstractUnitOfWork):
 class SqlChildProtectionUnitOfWork(SqlUnitOfWork, ChildProtectionUnitOfWork):
     """child_protection's unit of work on PostgreSQL."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, inbound: Inbound | None = None
-    ) -> None:
-        super().__init__(sessions, to_message, source=SOURCE, inbound=inbound)
-        self.cipher = cipher
+    SOURCE = "/services/child_protection"
+    TO_MESSAGE = to_message
 
     def bind(self, session: AsyncSession) -> None:
+        assert self.cipher is not None
         self.cases = SqlCaseRepository(self.tracker, session, self.cipher)
         self.children = SqlChildRepository(self.tracker, session, self.cipher)

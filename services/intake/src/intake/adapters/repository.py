@@ -7,7 +7,7 @@ import random
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -20,11 +20,11 @@ from intake.adapters.tables import (
     work_order,
     work_order_history,
 )
-from intake.domain.errors import ConflictingRequest
 from intake.domain.model import WorkOrder
 from intake.domain.routing import RoutingRule, RoutingTable
 from shared.crypto import FieldCipher
 from shared.kit import mapping
+from shared.kit.rows import append_history, save_versioned
 from shared.kit.unit_of_work import Tracker
 
 _COLUMNS = tuple(work_order.c.keys())
@@ -133,23 +133,11 @@ class SqlWorkOrderRepository(AbstractWorkOrderRepository):
         values = self._values(wo)
         for fixed in ("id", "order_no", "payload", "received_at", "version"):
             values.pop(fixed, None)
-        result = await self.session.execute(
-            update(work_order)
-            .where(work_order.c.id == wo.id, work_order.c.version == wo.version)
-            .values(version=wo.version + 1, **values)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise ConflictingRequest("工单已被其他操作修改，请重试")
-        wo.version += 1
+        await save_versioned(self.session, work_order, wo, values, conflict="工单已被其他操作修改，请重试")
         await self._append_history(wo)
 
     async def _append_history(self, wo: WorkOrder) -> None:
-        if wo.history:
-            rows = [
-                {**mapping.values(h, work_order_history.c.keys()), "work_order_id": wo.id} for h in wo.history
-            ]
-            await self.session.execute(insert(work_order_history), rows)
-            wo.history.clear()
+        await append_history(self.session, work_order_history, "work_order_id", wo.id, wo.history)
 
     async def receipt(self, work_order_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
         row = (

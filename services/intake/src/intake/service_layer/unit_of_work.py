@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters.repository import (
     AbstractHotlineRepository,
@@ -11,11 +11,8 @@ from intake.adapters.repository import (
     SqlWorkOrderRepository,
 )
 from intake.service_layer.outgoing import to_message
-from shared.crypto import FieldCipher
 from shared.kit.sql import SqlUnitOfWork
-from shared.kit.unit_of_work import AbstractUnitOfWork, Inbound
-
-SOURCE = "/services/intake"
+from shared.kit.unit_of_work import AbstractUnitOfWork
 
 
 class IntakeUnitOfWork(AbstractUnitOfWork):
@@ -28,12 +25,10 @@ class IntakeUnitOfWork(AbstractUnitOfWork):
 class SqlIntakeUnitOfWork(SqlUnitOfWork, IntakeUnitOfWork):
     """Intake's unit of work on PostgreSQL."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, inbound: Inbound | None = None
-    ) -> None:
-        super().__init__(sessions, to_message, source=SOURCE, inbound=inbound)
-        self.cipher = cipher
+    SOURCE = "/services/intake"
+    TO_MESSAGE = to_message
 
     def bind(self, session: AsyncSession) -> None:
+        assert self.cipher is not None
         self.work_orders = SqlWorkOrderRepository(self.tracker, session, self.cipher)
         self.hotline = SqlHotlineRepository(session)

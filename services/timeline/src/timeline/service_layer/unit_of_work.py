@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.kit.sql import SqlUnitOfWork
-from shared.kit.unit_of_work import AbstractUnitOfWork, Inbound, Message
+from shared.kit.unit_of_work import AbstractUnitOfWork, Message
 from timeline.adapters.repository import (
     AbstractEntryRepository,
     AbstractLinkRepository,
@@ -33,8 +33,8 @@ class TimelineUnitOfWork(AbstractUnitOfWork):
 class SqlTimelineUnitOfWork(SqlUnitOfWork, TimelineUnitOfWork):
     """The timeline's unit of work on PostgreSQL (an inbound record's inbox row is claimed in it)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], inbound: Inbound | None = None) -> None:
-        super().__init__(sessions, to_message, source=SOURCE, inbound=inbound)
+    SOURCE = SOURCE
+    TO_MESSAGE = to_message
 
     def bind(self, session: AsyncSession) -> None:
         self.entries = SqlEntryRepository(session)

@@ -30,6 +30,7 @@ class FakeEntryRepository(AbstractEntryRepository):
         sensitive_cases = {e.case_ref for e in self.items.values() if e.sensitivity == "sensitive"}
         return any(
             key in e.personkeys
+            and e.source in viewer.sources
             and viewer.can_see_region(e.regioncode)
             and (viewer.can_see_sensitive or e.case_ref not in sensitive_cases)
             for e in self.items.values()

@@ -8,6 +8,8 @@ import httpx
 import pytest
 
 from infra import Database
+from shared.auth.tokens import issue_dev_token
+from timeline.settings import TimelineSettings
 
 pytestmark = pytest.mark.integration
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -62,13 +64,14 @@ async def test_other_regions_see_nothing_and_the_city_sees_its_counties(
     tl_http: httpx.AsyncClient, stories: dict[str, Any], login: Any
 ) -> None:
     s = stories["child"]
-    for path in (
-        f"/work-orders/{s.order_no}",
-        f"/cases/child_protection/{s.case_id}",
-        f"/persons/{s.child_key}",
-    ):
+    for path in (f"/work-orders/{s.order_no}", f"/cases/child_protection/{s.case_id}"):
         elsewhere = await get(tl_http, path, login("caseworker", "510104"))
         assert elsewhere["entries"] == [] and elsewhere["total"] == 0
+    # A person nobody here may see looks missing: not even the keys linked to it are disclosed.
+    person = await tl_http.get(
+        f"/api/v1/timeline/persons/{s.child_key}", headers=login("caseworker", "510104")
+    )
+    assert person.status_code == 404 and s.child_key not in person.text
     city = await get(tl_http, f"/work-orders/{s.order_no}", login("supervisor", "500100"))
     assert city["total"] == 10
     theirs = await get(tl_http, f"/work-orders/{stories['other'].order_no}", login("caseworker", "510104"))
@@ -83,15 +86,42 @@ async def test_sensitive_entries_only_for_child_protection_auditors_and_admins(
     agent = await get(tl_http, f"/work-orders/{s.order_no}", login("intake_agent", programs=[]))
     assert agent["entries"] == []
     other_program = login("caseworker", programs=["assistance"])
-    assert (await get(tl_http, f"/persons/{s.child_key}", other_program))["entries"] == []
+    hidden = await tl_http.get(f"/api/v1/timeline/persons/{s.child_key}", headers=other_program)
+    assert hidden.status_code == 404
     mine = await get(tl_http, f"/work-orders/{adult.order_no}", other_program)
     assert [e["sensitivity"] for e in mine["entries"]] == ["normal", "normal"]
     auditor = await get(tl_http, f"/work-orders/{s.order_no}", login("auditor", "500000", programs=[]))
     assert auditor["total"] == 10
     traced = [e["trace_id"] for e in auditor["entries"] if e["type"].startswith("intake.work_order.r")]
     assert traced == [TRACE, TRACE, None]
-    admin = await get(tl_http, f"/work-orders/{s.order_no}", login("admin", "86", programs=[]))
+    admin = await get(
+        tl_http, f"/work-orders/{s.order_no}", login("admin", "86", programs=["child_protection"])
+    )
     assert admin["entries"][0]["trace_id"] == TRACE
+    # An admin outside the program sees no child's records, as child protection itself answers.
+    outside = await get(tl_http, f"/work-orders/{s.order_no}", login("admin", "86", programs=[]))
+    assert outside["entries"] == []
+
+
+async def test_no_role_or_no_program_reads_nothing_and_looks_up_nothing(
+    tl_http: httpx.AsyncClient, stories: dict[str, Any], login: Any
+) -> None:
+    s = stories["child"]
+    no_role = issue_dev_token(
+        TimelineSettings(),
+        sub="test:none",
+        name="无角色",
+        roles=[],
+        region="500154",
+        programs=["child_protection"],
+    )
+    for headers in (login("caseworker", programs=[]), {"Authorization": f"Bearer {no_role}"}):
+        r = await tl_http.get(f"/api/v1/timeline/work-orders/{s.order_no}", headers=headers)
+        assert r.status_code == 403, r.text
+        lookup = await tl_http.post(
+            "/api/v1/timeline/persons/lookup", json={"id_number": "110105194912310037"}, headers=headers
+        )
+        assert lookup.status_code == 403 and "personkey" not in lookup.text
 
 
 async def test_case_and_person_timelines(

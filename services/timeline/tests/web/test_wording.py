@@ -114,7 +114,9 @@ async def child(tl_db: Database, story: Any, project: Any) -> Any:
 async def test_the_work_order_page_names_everything_in_chinese(
     tl_http: httpx.AsyncClient, child: Any, login: Any
 ) -> None:
-    page = await tl_http.get(f"/timeline/work-orders/{child.order_no}", headers=login("caseworker"))
+    # Both programs: the story holds a social-assistance entry too.
+    both = login("caseworker", programs=["child_protection", "assistance"])
+    page = await tl_http.get(f"/timeline/work-orders/{child.order_no}", headers=both)
     assert page.status_code == 200
     text = visible_text(page.text)
     assert text.count("\n") > 20

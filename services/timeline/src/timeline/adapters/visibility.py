@@ -24,9 +24,9 @@ def minor_related() -> ColumnElement[bool]:
 
 def visible(scope: ColumnElement[bool], viewer: Viewer, filters: Filters) -> list[ColumnElement[bool]]:
     """The entries of `scope` the viewer may see, narrowed by `filters` (region checked again in Python)."""
-    if not is_scope(viewer.region):
+    if not is_scope(viewer.region) or not viewer.sources:
         return [false()]
-    conditions = [scope, _t.c.regioncode.is_not(None)]
+    conditions = [scope, _t.c.regioncode.is_not(None), _t.c.source.in_(sorted(viewer.sources))]
     prefix = region_prefix(viewer.region)
     if prefix:
         conditions.append(_t.c.regioncode.startswith(prefix, autoescape=True))

@@ -6,9 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from shared.auth.deps import CurrentPrincipal
 from shared.auth.principal import Principal
 from shared.kit.app import get_runtime
+from shared.kit.errors import Forbidden
 from timeline.bootstrap import TimelineRuntime
+from timeline.domain.viewer import Viewer
 from timeline.service_layer.monitor import ProjectionMonitor
 
 
@@ -23,6 +26,14 @@ def get_monitor(request: Request) -> ProjectionMonitor:
     return monitor
 
 
+def timeline_viewer(principal: CurrentPrincipal) -> Viewer:
+    """The caller as the timeline sees them; 403 for someone no service lets read anything."""
+    viewer = Viewer.from_principal(principal)
+    if not viewer.reads_anything:
+        raise Forbidden("当前账号没有查看任何业务记录的角色或业务")
+    return viewer
+
+
 def actor_of(principal: Principal) -> str:
     """How a caseworker is named in what they record: their name (the login only when there is none)."""
     return principal.name or principal.sub
@@ -30,3 +41,4 @@ def actor_of(principal: Principal) -> str:
 
 TimelineRuntimeDep = Annotated[TimelineRuntime, Depends(timeline_runtime)]
 MonitorDep = Annotated[ProjectionMonitor, Depends(get_monitor)]
+ViewerDep = Annotated[Viewer, Depends(timeline_viewer)]

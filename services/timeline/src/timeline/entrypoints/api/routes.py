@@ -15,7 +15,7 @@ from timeline.adapters.tables import rebuild_run
 from timeline.domain.commands import LinkPersons, UnlinkPersons
 from timeline.domain.links import LinkRow
 from timeline.domain.viewer import Filters, Viewer
-from timeline.entrypoints.api.deps import MonitorDep, TimelineRuntimeDep, actor_of
+from timeline.entrypoints.api.deps import MonitorDep, TimelineRuntimeDep, ViewerDep, actor_of
 from timeline.entrypoints.api.schemas import (
     LinkIn,
     LinkOut,
@@ -56,7 +56,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 async def case_timeline(
     case_service: str,
     case_id: str,
-    principal: CurrentPrincipal,
+    viewer: ViewerDep,
     runtime: TimelineRuntimeDep,
     f: FiltersDep,
     cursor: Cursor = None,
@@ -64,7 +64,6 @@ async def case_timeline(
 ) -> dict[str, Any]:
     """One case by its id or its reference: `child_protection/<case id or CP-500154-2026-000005>`,
     `intake/<work order id or 12345 order number>`, `child_protection/<child id>`."""
-    viewer = Viewer.from_principal(principal)
     async with runtime.sessions() as session:
         page = await case_views.case_timeline(
             session, case_service, case_id, viewer, f, cursor, limit, settings=runtime.settings
@@ -75,14 +74,13 @@ async def case_timeline(
 @router.get("/work-orders/{order_no}", response_model=PageOut, description=_PAGE_DOC)
 async def work_order_timeline(
     order_no: str,
-    principal: CurrentPrincipal,
+    viewer: ViewerDep,
     runtime: TimelineRuntimeDep,
     f: FiltersDep,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """Everything that happened because of one 12345 work order, across services (via correlation)."""
-    viewer = Viewer.from_principal(principal)
     async with runtime.sessions() as session:
         page = await case_views.work_order_timeline(
             session, order_no, viewer, f, cursor, limit, settings=runtime.settings
@@ -93,15 +91,17 @@ async def work_order_timeline(
 @router.get("/persons/{personkey}", response_model=PageOut, description=_PAGE_DOC)
 async def person_timeline(
     personkey: str,
-    principal: CurrentPrincipal,
+    viewer: ViewerDep,
     runtime: TimelineRuntimeDep,
     f: FiltersDep,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    """One person across all cases and services; keys linked to this one are merged in."""
-    viewer = Viewer.from_principal(principal)
+    """One person across all cases and services; keys linked to this one are merged in (404 unless the
+    caller may see an entry of the person: the linked keys are not disclosed either)."""
     async with runtime.sessions() as session:
+        if not await person_views.has_visible_entry(session, personkey, viewer):
+            raise ProblemException(404, "Not Found", _NOT_FOUND)
         page = await person_views.person_timeline(
             session, personkey, viewer, f, cursor, limit, settings=runtime.settings
         )
@@ -111,9 +111,7 @@ async def person_timeline(
 @router.post(
     "/persons/lookup", response_model=LookupOut, responses={422: {"description": "Not a valid 身份证号"}}
 )
-async def lookup_person(
-    body: LookupIn, principal: CurrentPrincipal, runtime: TimelineRuntimeDep
-) -> LookupOut:
+async def lookup_person(body: LookupIn, viewer: ViewerDep, runtime: TimelineRuntimeDep) -> LookupOut:
     """The `personkey` of a 身份证号 given in the body (never in a URL, never logged)."""
     secret = runtime.settings.personkey_secret.get_secret_value()
     key = person_views.lookup_personkey(body.id_number, secret)
@@ -123,13 +121,11 @@ async def lookup_person(
 
 
 @router.get("/persons/{personkey}/links", response_model=PersonLinksOut)
-async def person_links(
-    personkey: str, principal: CurrentPrincipal, runtime: TimelineRuntimeDep
-) -> dict[str, Any]:
+async def person_links(personkey: str, viewer: ViewerDep, runtime: TimelineRuntimeDep) -> dict[str, Any]:
     """The keys merged into this person and the history of links and unlinks touching them (404 unless the
     caller may see an entry of the person)."""
     async with runtime.sessions() as session:
-        if not await person_views.has_visible_entry(session, personkey, Viewer.from_principal(principal)):
+        if not await person_views.has_visible_entry(session, personkey, viewer):
             raise ProblemException(404, "Not Found", _NOT_FOUND)
         keys = sorted(await person_views.person_keys(session, personkey))
         return {"personkeys": keys, "links": await person_views.person_links(session, personkey)}

@@ -1,9 +1,10 @@
 """What every timeline page shares: the `Pages` helper, who may use it, and how entries are shown.
 
-Any logged-in user may search: what they see is limited by the same `Viewer` as in the API (region scope;
-minor-related entries only for child-protection staff, auditors and admins; trace ids only for auditors
-and admins). A browser without a session goes to the development login page when it is enabled; every
-POST must come from this site (Origin/Referer). Codes are shown by name: services, event types, regions,
+Anyone some service lets read its records may search (others get a 403 page): what they see is limited
+by the same `Viewer` as in the API (each service's own policy, region scope; minor-related entries only
+for those child protection lets read a minor's case; trace ids only for auditors and admins). A browser
+without a session goes to the development login page when it is enabled; every POST must come from this
+site (Origin/Referer). Codes are shown by name: services, event types, regions,
 actors; person keys only as a short reference.
 """
 
@@ -24,6 +25,7 @@ from shared.web.pages import NavLink, Pages
 from timeline.domain.entry import aggregate_of
 from timeline.domain.names import actor_name, person_key_kind, person_reference
 from timeline.domain.renderers import service_label, service_of_type, type_label
+from timeline.domain.viewer import Viewer
 from timeline.entrypoints.api.deps import TimelineRuntimeDep
 from timeline.service_layer.views import Entry
 
@@ -116,8 +118,8 @@ pages = Pages(
     brand="跨业务办理经过",
     colour="#334e68",
     nav=(NavLink(SEARCH, "检索", lambda path: path == SEARCH),),
-    allowed=lambda principal: True,
-    refused="时间线仅供已登录的工作人员使用。",
+    allowed=lambda principal: Viewer.from_principal(principal).reads_anything,
+    refused="时间线仅供有业务查看权限的工作人员使用，当前账号没有相应的角色或业务。",
     form_page=lambda path: SEARCH,
     globals={
         "CASE_SERVICES": CASE_SERVICES,

@@ -15,14 +15,14 @@ from fastapi import Depends, Request
 
 from intake.bootstrap import IntakeRuntime
 from intake.entrypoints.api.deps import intake_runtime
-from shared.auth.principal import Principal, Role
+from shared.auth.policy import INTAKE_DESK
+from shared.auth.principal import Principal
 from shared.contracts.labels import common as common_labels
 from shared.contracts.labels import intake as labels
 from shared.regions import region_label
 from shared.web.pages import NavLink, Pages, starts_with
 from shared.web.security import PageExit
 
-DESK_ROLES = (Role.intake_agent, Role.supervisor, Role.admin)
 PAGE_SIZE = 20
 
 _DETAIL_LABELS = {
@@ -74,7 +74,7 @@ pages = Pages(
         NavLink("/desk/triage", "待分拨", lambda p: p == "/desk/triage"),
         NavLink("/desk/routing", "分拨规则", lambda p: p == "/desk/routing"),
     ),
-    allowed=lambda principal: principal.has_role(*DESK_ROLES),
+    allowed=lambda principal: INTAKE_DESK.uses(principal),
     refused="受理台仅供受理员、审核人和管理员使用，当前账号没有这些角色。",
     form_page=_form_page,
     globals={

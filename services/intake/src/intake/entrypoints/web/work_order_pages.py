@@ -31,6 +31,7 @@ from intake.service_layer.views import (
     work_order_detail,
     work_order_row,
 )
+from shared.auth.policy import INTAKE_DESK, Action
 from shared.auth.principal import Principal
 from shared.contracts.labels import common as common_labels
 from shared.contracts.labels import intake as labels
@@ -45,7 +46,7 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 def _visible(principal: Principal, row: Mapping[str, Any]) -> bool:
     """Visible to the desk of the reported region and to the county it was routed to."""
     regions = (row["region_code"], row.get("responsible_region"))
-    return any(code and principal.can_see_region(code) for code in regions)
+    return any(INTAKE_DESK.allows(principal, Action.read, code) for code in regions if code)
 
 
 def _day(raw: str, label: str, errors: list[str]) -> date | None:
@@ -90,7 +91,7 @@ def parse_filters(
         urgency=urgency or None,
         received_from=datetime.combine(received_from, time.min, CST) if received_from else None,
         received_to=datetime.combine(received_to + timedelta(days=1), time.min, CST) if received_to else None,
-        scope_prefix=region_prefix(principal.region),
+        scope_prefix=INTAKE_DESK.scope(principal) or "-",
     )
     return form, list_filter, errors
 
@@ -135,7 +136,7 @@ async def work_order_list(request: Request, principal: DeskUser, runtime: Runtim
 
 @router.get("/desk/triage")
 async def triage_queue(request: Request, principal: DeskUser, runtime: RuntimeDep) -> HTMLResponse:
-    list_filter = ListFilter(status=Status.TRIAGE.value, scope_prefix=region_prefix(principal.region))
+    list_filter = ListFilter(status=Status.TRIAGE.value, scope_prefix=INTAKE_DESK.scope(principal) or "-")
     rows, page_links = await _listing(request, runtime, list_filter)
     return pages.render(request, "triage.html", principal=principal, rows=rows, pages=page_links)
 
@@ -197,7 +198,7 @@ def _route_form_error(principal: Principal, target: str, county: str) -> tuple[s
         return "请选择承办业务", 400
     if len(county) != 6 or not county.isascii() or responsible_county(county) is None:
         return "请填写 6 位区县级行政区划代码（不以 00 结尾）", 400
-    if not principal.can_see_region(county):
+    if not INTAKE_DESK.allows(principal, Action.act, county):
         return f"区县 {county} 不在您的管辖范围内，不能派发到该区县", 403
     return None
 

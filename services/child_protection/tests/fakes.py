@@ -96,8 +96,11 @@ class FakeChildRepository(AbstractChildRepository):
         self.items: dict[uuid.UUID, ChildFile] = {}
         self.saved_history: dict[uuid.UUID, list[Any]] = {}
 
-    async def find_by_personkey(self, personkey: str) -> tuple[uuid.UUID, str] | None:
-        found = next((c for c in self.items.values() if c.personkey == personkey), None)
+    async def find_by_personkey(self, personkey: str, county: str) -> tuple[uuid.UUID, str] | None:
+        found = next(
+            (c for c in self.items.values() if c.personkey == personkey and c.region_code.startswith(county)),
+            None,
+        )
         return (found.id, found.region_code) if found is not None else None
 
     async def _get(self, child_id: uuid.UUID) -> ChildFile | None:

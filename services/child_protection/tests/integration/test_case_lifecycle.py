@@ -162,8 +162,9 @@ async def test_other_county_and_other_programs_cannot_see_the_case(
     assert (
         await cp_http.get(f"/api/v1/cases/{case_id}", headers=login("caseworker", "500152"))
     ).status_code == 404
+    # Another program's caseworker is refused for who they are (403), whatever the case.
     other_program = login("caseworker", programs=["assistance"])
-    assert (await cp_http.get(f"/api/v1/cases/{case_id}", headers=other_program)).status_code == 404
+    assert (await cp_http.get(f"/api/v1/cases/{case_id}", headers=other_program)).status_code == 403
     assert (await act(cp_http, login("caseworker", "500152"), case_id, "accept")).status_code == 404
     auditor = login("auditor", programs=[])
     assert (await cp_http.get(f"/api/v1/cases/{case_id}", headers=auditor)).status_code == 200

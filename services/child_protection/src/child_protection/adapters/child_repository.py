@@ -38,8 +38,9 @@ class AbstractChildRepository(abc.ABC):
         await self._add(new)
 
     @abc.abstractmethod
-    async def find_by_personkey(self, personkey: str) -> tuple[uuid.UUID, str] | None:
-        """The file of the person, if any: (id, region)."""
+    async def find_by_personkey(self, personkey: str, county: str) -> tuple[uuid.UUID, str] | None:
+        """The person's file in `county` (a 6-digit code), if any: (id, region). Another county's file is
+        never found: a look-up does not reach outside the county."""
 
     @abc.abstractmethod
     async def save(self, changed: ChildFile) -> None:
@@ -66,8 +67,10 @@ class SqlChildRepository(AbstractChildRepository):
         # The visits as loaded, to write only those that changed.
         self._visits: dict[uuid.UUID, dict[uuid.UUID, dict[str, Any]]] = {}
 
-    async def find_by_personkey(self, personkey: str) -> tuple[uuid.UUID, str] | None:
-        query = select(child.c.id, child.c.region_code).where(child.c.personkey == personkey)
+    async def find_by_personkey(self, personkey: str, county: str) -> tuple[uuid.UUID, str] | None:
+        query = select(child.c.id, child.c.region_code).where(
+            child.c.personkey == personkey, child.c.region_code.startswith(county, autoescape=True)
+        )
         row = (await self.session.execute(query)).first()
         return (row[0], row[1]) if row is not None else None
 

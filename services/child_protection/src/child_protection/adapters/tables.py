@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Sequence, text
+from sqlalchemy import Column, ForeignKey, Index, Sequence, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -76,13 +76,17 @@ class CaseHistoryRow(ChildProtectionTable, table=True):
 
 
 class ChildRow(ChildProtectionTable, table=True):
-    """A child's file in the register (监测预防, 一人一档): one row per child, personkey unique."""
+    """A child's file in the register (监测预防, 一人一档): one file per child in each county (a child who
+    moves gets a file in the new county; the timeline joins them by personkey)."""
 
     __tablename__ = "child"
-    __table_args__ = (Index("ix_child_region", "region_code"),)
+    __table_args__ = (
+        Index("ix_child_region", "region_code"),
+        Index("uq_child_personkey_county", "personkey", func.left(text("region_code"), 6), unique=True),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
-    personkey: str = Field(unique=True)
+    personkey: str = Field(index=True)
     name: str
     gender: str
     birth_date: date

@@ -17,6 +17,7 @@ from shared.auth.principal import Principal
 
 CASE_NOT_FOUND = "案件不存在，或不在您的管辖范围内"
 CHILD_NOT_FOUND = "儿童档案不存在，或不在您的管辖范围内"
+SERVICE_REFUSED = "未成年人保护业务仅供未成年人保护工作人员和审计人员使用，当前账号没有相应的业务或角色"
 
 
 def is_worker(principal: Principal) -> bool:
@@ -53,6 +54,9 @@ async def checked_case(session: AsyncSession, principal: Principal, key: str, *,
 
     Outside the caller's scope looks the same as missing: a child's case does not disclose that it exists.
     """
+    if not can_use_service(principal):
+        # Decided by who calls, not by the record: nothing is disclosed, and the answer says why.
+        raise NotAllowed(SERVICE_REFUSED)
     scope = await case_scope(session, key)
     if scope is None or not can_read(principal, scope.region_code):
         raise CaseNotFound(CASE_NOT_FOUND)
@@ -65,6 +69,8 @@ async def checked_child(
     session: AsyncSession, principal: Principal, child_id: uuid.UUID | None, *, acting: bool
 ) -> str:
     """The file's region once the caller may read it (and change it, when `acting`)."""
+    if not can_use_service(principal):
+        raise NotAllowed(SERVICE_REFUSED)
     region = await child_region(session, child_id) if child_id is not None else None
     if region is None or not can_read(principal, region):
         raise ChildNotFound(CHILD_NOT_FOUND)

@@ -55,7 +55,7 @@ async def register_child(
     """建档: one file per child (a second file for the same ID number is refused)."""
     identity = identify(cmd.id_number, settings.personkey_secret.get_secret_value())
     birth_date, gender = consistent(identity, cmd.birth_date, cmd.gender)
-    existing = await uow.children.find_by_personkey(identity.personkey)
+    existing = await uow.children.find_by_personkey(identity.personkey, cmd.region_code[:6])
     if existing is not None:
         raise AlreadyRegistered("该儿童已建档（一人一档），请在原档案中更新", *existing)
     child = ChildFile.register(
@@ -97,7 +97,7 @@ async def update_child_details(
     if cmd.id_number is not None and cmd.id_number.strip():
         identity = identify(cmd.id_number, settings.personkey_secret.get_secret_value())
         if identity.personkey != child.personkey:
-            existing = await uow.children.find_by_personkey(identity.personkey)
+            existing = await uow.children.find_by_personkey(identity.personkey, child.region_code[:6])
             if existing is not None:
                 raise AlreadyRegistered("该身份证号已有儿童档案（一人一档）", *existing)
     elif child.id_number:

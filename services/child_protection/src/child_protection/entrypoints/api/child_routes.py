@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from child_protection.bootstrap import ChildProtectionRuntime
 from child_protection.domain.child_parts import age_on, china_date
 from child_protection.domain.commands import ChildCommand
-from child_protection.domain.errors import AlreadyRegistered, NotAllowed
+from child_protection.domain.errors import NotAllowed
 from child_protection.entrypoints.api.child_read_schemas import (
     ChildChangeOut,
     ChildFileOut,
@@ -45,7 +45,6 @@ from child_protection.entrypoints.api.deps import RuntimeDep, actor_of
 from child_protection.service_layer import child_views
 from child_protection.service_layer.access import (
     can_act,
-    can_read,
     can_use_service,
     checked_child,
     log_access,
@@ -70,10 +69,6 @@ async def register_child_file(
         raise NotAllowed("只有本辖区的未成年人保护工作人员可以为儿童建档")
     try:
         return ChildChangeOut.of(await runtime.bus.handle(body.command(actor_of(principal))))
-    except AlreadyRegistered as exc:
-        if can_read(principal, exc.region_code):
-            raise
-        raise Conflict("该儿童已在其他辖区建档（一人一档）") from exc
     except IntegrityError as exc:
         raise Conflict("该儿童已建档（一人一档）") from exc
 

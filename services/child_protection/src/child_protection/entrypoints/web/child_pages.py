@@ -25,7 +25,7 @@ from child_protection.entrypoints.web.common import (
     parse_form,
 )
 from child_protection.service_layer import child_views
-from child_protection.service_layer.access import can_act, can_read, is_worker
+from child_protection.service_layer.access import can_act, is_worker
 from child_protection.service_layer.child_handlers import ChildChange
 from shared.auth.principal import Principal
 from shared.contracts.labels import child_protection as labels
@@ -239,13 +239,8 @@ async def new_child_submit(request: Request, principal: CpUser, runtime: Runtime
     except FormError as exc:
         errors, status = exc.messages, exc.status
     except AlreadyRegistered as exc:
-        visible = can_read(principal, exc.region_code)
-        message = (
-            f"{exc.message}（档案 /children/{exc.child_id}）"
-            if visible
-            else "该儿童已在其他辖区建档（一人一档）。"
-        )
-        errors, status = [message], 409
+        # Only this county's own file is ever found: showing where it is discloses nothing.
+        errors, status = [f"{exc.message}（档案 /children/{exc.child_id}）"], 409
     except DomainError as exc:
         errors, status = [exc.message], exc.status
     except IntegrityError:

@@ -206,14 +206,14 @@ async def test_reveal_the_id_number_is_for_supervisors_with_a_reason_and_logged(
     child_id = await register(cp_http, login("caseworker"))
     url = f"/api/v1/children/{child_id}/reveal-id"
     assert (
-        await cp_http.post(url, params={"reason": "核对户籍"}, headers=login("caseworker"))
+        await cp_http.post(url, json={"reason": "核对户籍"}, headers=login("caseworker"))
     ).status_code == 403
     supervisor = login("supervisor", name="赵审核")
     assert (await cp_http.post(url, headers=supervisor)).status_code == 422  # no reason
     assert (
-        await cp_http.post(url, params={"reason": "核对户籍"}, headers=login("supervisor", "500155"))
+        await cp_http.post(url, json={"reason": "核对户籍"}, headers=login("supervisor", "500155"))
     ).status_code == 404
-    revealed = await cp_http.post(url, params={"reason": "核对户籍信息"}, headers=supervisor)
+    revealed = await cp_http.post(url, json={"reason": "核对户籍信息"}, headers=supervisor)
     assert revealed.status_code == 200 and revealed.json()["id_number"] == ID_NUMBER
     rows = await cp_db.fetchcol(
         "SELECT action || ':' || coalesce(reason, '') || ':' || actor_sub FROM access_log "

@@ -14,6 +14,7 @@ from shared.audit import record_access
 from shared.auth.policy import CHILD_PROTECTION as POLICY
 from shared.auth.policy import Action
 from shared.auth.principal import Principal
+from shared.masking import mask_text
 
 CASE_NOT_FOUND = "案件不存在，或不在您的管辖范围内"
 CHILD_NOT_FOUND = "儿童档案不存在，或不在您的管辖范围内"
@@ -97,5 +98,6 @@ async def log_access(
         record_id=record_id,
         action=action,
         region_code=region_code,
-        reason=reason,
+        # A reason is free text: it may carry a number someone typed; the log keeps it masked.
+        reason=mask_text(reason) if reason else reason,
     )

@@ -17,7 +17,11 @@ from child_protection.entrypoints.api.case_read_schemas import (
     CaseRevealOut,
     CaseSummaryOut,
 )
-from child_protection.entrypoints.api.case_schemas import ReportIn, ReportOut
+from child_protection.entrypoints.api.case_schemas import (
+    ReportIn,
+    ReportOut,
+    RevealIn,
+)
 from child_protection.entrypoints.api.deps import CaseKey, RuntimeDep, actor_of
 from child_protection.service_layer import case_views
 from child_protection.service_layer.access import can_act, can_use_service, checked_case, log_access
@@ -111,10 +115,11 @@ async def reveal_id(
     case: CaseKey,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    reason: str = Query(min_length=2, max_length=200),
+    body: RevealIn,
 ) -> CaseRevealOut:
-    """A 审核人 sees the child's full ID number; the reveal and its reason are logged."""
-    detail = await readable_case(runtime, principal, case, action="reveal_id", reason=reason)
+    """A 审核人 sees the child's full ID number; the reveal and its reason (in the body, never in the URL)
+    are logged."""
+    detail = await readable_case(runtime, principal, case, action="reveal_id", reason=body.reason)
     return CaseRevealOut(case_id=detail["id"], id_number=detail["child"]["id_number"])
 
 

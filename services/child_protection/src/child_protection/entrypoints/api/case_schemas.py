@@ -287,3 +287,9 @@ class CaseChangeOut(BaseModel):
     case_ref: str
     stage: str
     step_due_at: datetime | None
+
+
+class RevealIn(Body):
+    """Why the full ID number is needed (kept in the access log, with ID and phone numbers masked)."""
+
+    reason: str = Field(min_length=2, max_length=200)

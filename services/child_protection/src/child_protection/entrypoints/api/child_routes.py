@@ -19,6 +19,7 @@ from child_protection.bootstrap import ChildProtectionRuntime
 from child_protection.domain.child_parts import age_on, china_date
 from child_protection.domain.commands import ChildCommand
 from child_protection.domain.errors import NotAllowed
+from child_protection.entrypoints.api.case_schemas import RevealIn
 from child_protection.entrypoints.api.child_read_schemas import (
     ChildChangeOut,
     ChildFileOut,
@@ -197,10 +198,11 @@ async def reveal_id(
     child_id: uuid.UUID,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    reason: str = Query(min_length=2, max_length=200),
+    body: RevealIn,
 ) -> ChildRevealOut:
-    """A 审核人 sees the child's full ID number; the reveal and its reason are logged."""
-    detail = await readable_child(runtime, principal, child_id, action="reveal_id", reason=reason)
+    """A 审核人 sees the child's full ID number; the reveal and its reason (in the body, never in the URL)
+    are logged."""
+    detail = await readable_child(runtime, principal, child_id, action="reveal_id", reason=body.reason)
     return ChildRevealOut(child_id=child_id, id_number=detail["id_number"])
 
 

@@ -68,6 +68,10 @@ class ServiceSettings(BaseSettings):
     data_keys_previous: list[SecretStr] = []
 
     worker_metrics_port: int | None = None
+    # `/metrics` of the APIs answers only a scraper with this bearer token, when set (set it in production).
+    metrics_token: SecretStr | None = None
+    # `/docs` and `/openapi.json`: always outside production; in production only when this is set.
+    api_docs_in_production: bool = False
 
     @classmethod
     def settings_customise_sources(

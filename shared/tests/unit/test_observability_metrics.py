@@ -120,3 +120,18 @@ def test_start_metrics_server_serves_the_registry_on_loopback() -> None:
     response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
     assert response.status_code == 200
     assert sample_value(response.text, "deadline_breaches_total", {"step": "first_visit"}) == 1
+
+
+async def test_with_a_token_metrics_answer_only_the_scraper_that_sends_it() -> None:
+    import httpx
+    from fastapi import FastAPI
+
+    from shared.observability.metrics import Metrics, install_metrics
+
+    app = FastAPI()
+    install_metrics(app, Metrics("metrics-token-test"), token="s3cret-scrape")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        assert (await http.get("/metrics")).status_code == 401
+        assert (await http.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
+        ok = await http.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape"})
+    assert ok.status_code == 200 and "http_request" in ok.text

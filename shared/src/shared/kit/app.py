@@ -47,7 +47,14 @@ def create_service_app(
         yield
         await engine.dispose()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    docs = settings.environment != "production" or settings.api_docs_in_production
+    app = FastAPI(
+        title=title,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     # A trailing-slash redirect would answer API clients with an empty 307 instead of a problem.
     app.router.redirect_slashes = False
     app.state.settings = settings
@@ -55,7 +62,8 @@ def create_service_app(
     app.add_middleware(
         InputGuard, max_body_bytes=settings.max_body_bytes, own_string_checks=own_string_checks
     )
-    install_metrics(app, get_metrics(settings.service_name))
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    install_metrics(app, get_metrics(settings.service_name), token=token)
     install_auth(app, settings)
 
     async def database_ready() -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from functools import cache
 from typing import Literal
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -164,10 +165,15 @@ class _RequestTimer:
             self.metrics.observe_request(scope["method"], route, status, time.perf_counter() - started)
 
 
-def install_metrics(app: FastAPI, metrics: Metrics) -> None:
-    """Time every request of the app and serve the registry on `GET /metrics`."""
+def install_metrics(app: FastAPI, metrics: Metrics, *, token: str | None = None) -> None:
+    """Time every request of the app and serve the registry on `GET /metrics`; with `token`, only to a
+    scraper sending `Authorization: Bearer <token>` (the figures hold no personal data, only volumes)."""
 
-    async def metrics_endpoint() -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if token is not None and not hmac.compare_digest(
+            request.headers.get("authorization", ""), f"Bearer {token}"
+        ):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(_RequestTimer, metrics=metrics)

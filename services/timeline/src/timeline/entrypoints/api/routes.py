@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from sqlalchemy import select
 
 from shared.auth.deps import CurrentPrincipal, require_roles
 from shared.auth.principal import Role
+from shared.kit.types import Moment
 from shared.problems import ProblemException
 from timeline.adapters.tables import rebuild_run
 from timeline.domain.commands import LinkPersons, UnlinkPersons
@@ -41,8 +41,8 @@ _NOT_FOUND = "未找到该人员，或不在您的管辖范围内"
 def filters(
     service: Annotated[list[str] | None, Query(description="Only these producing services")] = None,
     type: Annotated[list[str] | None, Query(description="Only these event types")] = None,
-    since: Annotated[datetime | None, Query(description="Event time from (inclusive), ISO 8601")] = None,
-    until: Annotated[datetime | None, Query(description="Event time until (exclusive), ISO 8601")] = None,
+    since: Annotated[Moment | None, Query(description="Event time from (inclusive), ISO 8601")] = None,
+    until: Annotated[Moment | None, Query(description="Event time until (exclusive), ISO 8601")] = None,
 ) -> Filters:
     return Filters(tuple(service or ()), tuple(type or ()), since, until)
 

@@ -232,6 +232,7 @@ async def test_jwks_rs256(monkeypatch: pytest.MonkeyPatch) -> None:
         jwt_jwks_url=JWKS_URL,
         jwt_issuer="https://idp",
         personkey_secret=SecretStr("a-deployment-secret-of-its-own"),
+        metrics_token=SecretStr("a-scraper-token-of-its-own"),
     )
     client = client_for(make_app(settings))
     assert (await client.get("/dev/login")).status_code == 404

@@ -332,6 +332,24 @@ async def test_reveal_id_is_for_supervisors_and_logged_with_the_reason(
     assert "查看身份证号" in auditor_log.text and "核实身份以办理临时监护" in auditor_log.text
 
 
+async def test_numbers_in_free_text_are_masked_until_a_supervisor_reveals_the_case(
+    cp_http: httpx.AsyncClient, login: Any
+) -> None:
+    worker = login("caseworker")
+    content = f"邻居反映孩子独自在家，母亲电话13912345678，孩子身份证IDno{CHILD_ID}"
+    case_ref, _ = await report(cp_http, worker, child_id_number=CHILD_ID, content=content)
+    page = await cp_http.get(f"/cases/{case_ref}", headers=worker)
+    assert "13912345678" not in page.text and CHILD_ID not in page.text
+    assert "母亲电话139****5678" in page.text and f"IDno{CHILD_ID[:3]}***" in page.text
+
+    supervisor = login("supervisor", name="赵审核", sub="test:zhao")
+    revealed = await cp_http.post(
+        f"/cases/{case_ref}/reveal-id", data={"reason": "联系监护人"}, headers={**supervisor, **ORIGIN}
+    )
+    assert revealed.status_code == 200 and "母亲电话13912345678" in revealed.text
+    assert "13912345678" not in (await cp_http.get(f"/cases/{case_ref}", headers=supervisor)).text
+
+
 async def test_report_content_and_names_are_escaped(cp_http: httpx.AsyncClient, login: Any) -> None:
     worker = login("caseworker")
     case_ref, _ = await report(

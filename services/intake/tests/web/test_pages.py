@@ -421,3 +421,59 @@ async def test_the_desk_names_regions_and_shows_a_referral_and_a_reopening_in_th
     assert "承办业务退回" not in first
     assert "重新办理" in second and "回访不满意（1分）" in second
     assert "重启" not in second and "重办" not in second
+
+
+async def test_free_text_is_masked_on_the_page_unless_a_supervisor_reveals_it_with_a_reason(
+    intake_http: httpx.AsyncClient, hotline: HotlineClient, login: Any, intake_db: Database
+) -> None:
+    content = f"孩子母亲电话13912345678，孩子身份证{CHILD_ID}，tel13800138000"
+    receipt = await _post(
+        hotline,
+        "GD-MASK-1",
+        content=content,
+        subjects=[{"name": "王小明", "id_number": CHILD_ID, "age": 11, "description": f"IDno{CHILD_ID}"}],
+    )
+    url = f"{LIST}/{receipt['intake_id']}"
+    agent = login("intake_agent", "500154")
+    page = await intake_http.get(url, headers=agent)
+    assert page.status_code == 200
+    for raw in (CHILD_ID, "13912345678", "13800138000", "王小明"):
+        assert raw not in page.text, raw
+    assert "139****5678" in page.text and "tel138****8000" in page.text and "IDno110" in page.text
+    assert "王**" in page.text
+    assert 'action="' + url + '/reveal"' not in page.text  # an agent has no reveal form
+
+    refused = await intake_http.post(f"{url}/reveal", data={"reason": "核实"}, headers={**agent, **ORIGIN})
+    assert refused.status_code == 403 and CHILD_ID not in refused.text
+
+    supervisor = login("supervisor", "500154", name="赵审核", sub="sup-zhao")
+    offered = await intake_http.get(url, headers=supervisor)
+    assert 'action="' + url + '/reveal"' in offered.text and CHILD_ID not in offered.text
+    no_reason = await intake_http.post(f"{url}/reveal", data={"reason": ""}, headers={**supervisor, **ORIGIN})
+    assert (
+        no_reason.status_code == 422 and "请填写查看理由" in no_reason.text and CHILD_ID not in no_reason.text
+    )
+    cross_site = await intake_http.post(
+        f"{url}/reveal", data={"reason": "核实"}, headers={**supervisor, "Origin": "http://evil.test"}
+    )
+    assert cross_site.status_code == 403
+    other_county = login("supervisor", "500152")
+    outside = await intake_http.post(
+        f"{url}/reveal", data={"reason": "核实"}, headers={**other_county, **ORIGIN}
+    )
+    assert outside.status_code == 404
+
+    reason = "回拨来电人核实，号码13700001111"
+    revealed = await intake_http.post(
+        f"{url}/reveal", data={"reason": reason}, headers={**supervisor, **ORIGIN}
+    )
+    assert revealed.status_code == 200
+    assert "13912345678" in revealed.text and CHILD_ID in revealed.text and "王小明" in revealed.text
+    assert 'id="revealed-notice"' in revealed.text
+    # The next ordinary view is masked again.
+    assert CHILD_ID not in (await intake_http.get(url, headers=supervisor)).text
+
+    rows = await intake_db.fetchcol(
+        "SELECT action || '|' || actor_sub || '|' || record_id || '|' || reason FROM access_log ORDER BY seq"
+    )
+    assert rows == [f"reveal_text|sup-zhao|{receipt['intake_id']}|回拨来电人核实，号码137****1111"]

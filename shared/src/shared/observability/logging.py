@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from pathlib import Path
 
 import structlog
 from opentelemetry import trace
@@ -25,6 +27,10 @@ class _StdoutHandler(logging.Handler):
             sys.stdout.flush()
         except Exception:
             self.handleError(record)
+
+
+class _FileHandler(logging.FileHandler):
+    """The same masked lines appended to a file (CASEWORK_LOG_FILE), for hosts without a log collector."""
 
 
 def add_otel_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
@@ -49,8 +55,13 @@ def _add_service(service_name: str) -> Processor:
     return add_service
 
 
-def configure_logging(service_name: str, level: str = "INFO", *, json: bool = True) -> None:
-    """Send structlog and stdlib logs to stdout as masked JSON lines (console lines if not json)."""
+def configure_logging(
+    service_name: str, level: str = "INFO", *, json: bool = True, file: Path | None = None
+) -> None:
+    """Send structlog and stdlib logs to stdout as masked JSON lines (console lines if not json).
+
+    With `file` (or CASEWORK_LOG_FILE) the same lines are also appended there.
+    """
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -72,13 +83,19 @@ def configure_logging(service_name: str, level: str = "INFO", *, json: bool = Tr
             renderer,
         ],
     )
-    handler = _StdoutHandler()
-    handler.setFormatter(formatter)
+    handlers: list[logging.Handler] = [_StdoutHandler()]
+    target = file or (Path(os.environ["CASEWORK_LOG_FILE"]) if os.environ.get("CASEWORK_LOG_FILE") else None)
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(_FileHandler(target, encoding="utf-8"))
 
     root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, _StdoutHandler)]:
+    for old in [h for h in root.handlers if isinstance(h, _StdoutHandler | _FileHandler)]:
         root.removeHandler(old)
-    root.addHandler(handler)
+        old.close()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
     root.setLevel(level.upper())
     for name in _ADOPTED_LOGGERS:
         adopted = logging.getLogger(name)

@@ -55,6 +55,8 @@ class Stack:
     def service_env(self, spec: ServiceSpec) -> dict[str, str]:
         """Environment of one service process: shared defaults plus its own prefixed settings."""
         env = dict(os.environ)
+        # Each process of the stack already logs to its own file under var/<instance>/logs.
+        env.pop("CASEWORK_LOG_FILE", None)
         env.update(
             {
                 "CASEWORK_ROOT": str(self.paths.root),

@@ -9,6 +9,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
 from shared.identity import mask_id_number, mask_name, mask_phone
 from shared.masking import mask_text
 
@@ -65,6 +68,18 @@ def masked_id(value: object) -> str:
 def masked_text(value: object) -> str:
     """Free text with ID and phone numbers masked (what pages show unless an audited reveal)."""
     return mask_text(value) if isinstance(value, str) else ""
+
+
+@pass_context
+def free_text(context: Context, value: object) -> str:
+    """Free text as a page shows it: numbers masked, unless the page renders an audited reveal.
+
+    A route sets `revealed_text=True` only after writing the reveal (who, why) to the access log.
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text if context.get("revealed_text") is True else mask_text(text)
 
 
 def parse_id(raw: str) -> uuid.UUID | None:

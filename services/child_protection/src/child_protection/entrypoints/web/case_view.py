@@ -161,6 +161,7 @@ async def case_page(
         supervisor=acting and is_supervisor(principal),
         may_reveal=is_supervisor(principal) and detail["child"]["has_id_number"],
         revealed_id=revealed,
+        revealed_text=reveal,
         skip_targets=skip_targets(stage),
         plan=plan,
         records=records,

@@ -107,6 +107,7 @@ async def child_page(
         can_change=can_act(principal, detail["region_code"]),
         can_reveal=is_supervisor(principal) and bool(detail["has_id_number"]),
         revealed=reveal,
+        revealed_text=reveal,
         notice=notice,
         case_link=case_link,
         form_errors=dict(form_errors or {}),

@@ -31,14 +31,16 @@ from intake.service_layer.views import (
     work_order_detail,
     work_order_row,
 )
+from shared.audit import record_access
 from shared.auth.policy import INTAKE_DESK, Action
 from shared.auth.principal import Principal
 from shared.contracts.labels import common as common_labels
 from shared.contracts.labels import intake as labels
 from shared.kit.errors import DomainError
+from shared.masking import mask_text
 from shared.regions import is_region_code, region_prefix
 from shared.web.formatting import CST, form_text, int_param, normalize_code, pager, parse_id
-from shared.web.security import PageRoute
+from shared.web.security import PageExit, PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -151,13 +153,27 @@ async def _detail_page(
     form_error: str | None = None,
     form_values: Mapping[str, str] | None = None,
     status_code: int = 200,
+    reveal_reason: str | None = None,
+    reveal_error: str | None = None,
 ) -> HTMLResponse:
+    """One work order; free text, names and numbers masked unless this render is an audited reveal."""
     assert runtime.cipher is not None
     async with runtime.sessions() as session:
         row = await work_order_row(session, work_order_id)
         if row is None or not _visible(principal, row):
             raise not_found(request, principal)
         detail = await work_order_detail(session, runtime.cipher, work_order_id=work_order_id)
+        if detail is not None and reveal_reason is not None:
+            await record_access(
+                session,
+                principal,
+                record_type="work_order",
+                record_id=str(work_order_id),
+                action="reveal_text",
+                reason=mask_text(reveal_reason),
+                region_code=row["responsible_region"] or row["region_code"],
+            )
+            await session.commit()
     if detail is None:
         raise not_found(request, principal)
     deadline = row["deadline_at"]
@@ -179,7 +195,17 @@ async def _detail_page(
         form_values=values,
         services=[(s, labels.TARGETS[s]) for s in SERVICES],
         can_route=row["status"] == Status.TRIAGE.value,
+        can_reveal=_may_reveal(principal, row),
+        revealed_text=reveal_reason is not None,
+        reveal_error=reveal_error,
+        reveal_reason_value="",
     )
+
+
+def _may_reveal(principal: Principal, row: Mapping[str, Any]) -> bool:
+    """审核人 and admins of the work order's regions may see its personal data unmasked, with a reason."""
+    regions = (row["region_code"], row.get("responsible_region"))
+    return any(INTAKE_DESK.allows(principal, Action.supervise, code) for code in regions if code)
 
 
 @router.get("/desk/work-orders/{work_order_id}")
@@ -191,6 +217,29 @@ async def work_order_page(
         raise not_found(request, principal)
     notice = "工单已派发。" if request.query_params.get("done") == "routed" else None
     return await _detail_page(request, runtime, principal, parsed, notice=notice)
+
+
+@router.post("/desk/work-orders/{work_order_id}/reveal")
+async def reveal_work_order(
+    work_order_id: str, request: Request, principal: DeskUser, runtime: RuntimeDep
+) -> Response:
+    """A 审核人 sees the work order unmasked (once); who, when and why go to the access log first."""
+    pages.check_origin(request, principal)
+    parsed = parse_id(work_order_id)
+    if parsed is None:
+        raise not_found(request, principal)
+    async with runtime.sessions() as session:
+        row = await work_order_row(session, parsed)
+    if row is None or not _visible(principal, row):
+        raise not_found(request, principal)
+    if not _may_reveal(principal, row):
+        raise PageExit(pages.error(request, 403, "只有审核人可以查看工单的完整个人信息。", principal))
+    reason = form_text(await request.form(), "reason", 200)
+    if len(reason) < 2:
+        return await _detail_page(
+            request, runtime, principal, parsed, reveal_error="请填写查看理由（至少 2 个字）", status_code=422
+        )
+    return await _detail_page(request, runtime, principal, parsed, reveal_reason=reason)
 
 
 def _route_form_error(principal: Principal, target: str, county: str) -> tuple[str, int] | None:

@@ -112,3 +112,36 @@ async def test_malformed_record_is_dead_lettered_without_retry(probe: ProbeProce
     assert letter.value == b"{not json"
     assert letter.header("x-exception-type") == "EnvelopeError"
     assert letter.header("x-attempts") == "1"
+
+
+async def test_poison_in_the_middle_of_a_batch_costs_only_itself(probe: ProbeProcesses) -> None:
+    api = await probe.start_api()
+    # Posted before the worker starts, so each partition's records arrive as one fetched batch.
+    async with httpx.AsyncClient(base_url=api) as client:
+        created = [
+            (await client.post("/items", json={"name": f"batch-{i}", "poison": i == 15})).json()
+            for i in range(30)
+        ]
+    poison = created[15]
+    good = [c["event_id"] for i, c in enumerate(created) if i != 15]
+    probe.start_worker()
+
+    async def all_good_handled() -> bool:
+        n = await probe.db.fetchval("SELECT count(*) FROM probe_effect WHERE event_id = ANY($1)", good)
+        return n == len(good)
+
+    assert await wait_until(all_good_handled, timeout_s=60)
+
+    async def poison_dead_lettered() -> bool:
+        letters, _ = await read_dead_letters(probe.stack.kafka.bootstrap, "probe")
+        return any(d.header("ce_id") == poison["event_id"] for d in letters)
+
+    assert await wait_until(poison_dead_lettered, timeout_s=30)
+    await asyncio.sleep(0.5)
+    assert await probe.db.fetchval("SELECT count(*) FROM probe_effect") == len(good)
+    assert await probe.db.fetchval("SELECT count(DISTINCT event_id) FROM probe_effect") == len(good)
+    # Records of a batch commit in one transaction: their inbox rows share a transaction id.
+    transactions = await probe.db.fetchval(
+        "SELECT count(DISTINCT xmin::text) FROM inbox_message WHERE consumer = 'probe'"
+    )
+    assert isinstance(transactions, int) and transactions < len(good) - 5, transactions

@@ -33,11 +33,14 @@ class FakeWorkOrderRepository(AbstractWorkOrderRepository):
             return self.items.get(work_order_id)
         return next((w for w in self.items.values() if w.order_no == order_no), None)
 
-    async def _add(self, wo: WorkOrder, body_sha256: str, receipt: dict[str, Any]) -> None:
+    async def _add(self, wo: WorkOrder, body_sha256: str, receipt: dict[str, Any]) -> bool:
+        if any(w.order_no == wo.order_no for w in self.items.values()):
+            return False
         wo.version = 1
         self.items[wo.id] = wo
         self.receipts[wo.id] = (body_sha256, receipt)
         self._keep_history(wo)
+        return True
 
     async def save(self, wo: WorkOrder) -> None:
         wo.version += 1
@@ -47,8 +50,8 @@ class FakeWorkOrderRepository(AbstractWorkOrderRepository):
         self.saved_history.setdefault(wo.id, []).extend(wo.history)
         wo.history.clear()
 
-    async def receipt(self, work_order_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
-        return self.receipts[work_order_id]
+    async def receipt(self, order_no: str) -> tuple[str, dict[str, Any]]:
+        return next(self.receipts[w.id] for w in self.items.values() if w.order_no == order_no)
 
 
 class FakeHotlineRepository(AbstractHotlineRepository):

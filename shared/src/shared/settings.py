@@ -54,6 +54,8 @@ class ServiceSettings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
     )
+    # Share of new traces recorded when spans are exported (head sampling; a recorded parent is followed).
+    otel_sampling_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
 
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "casework-dev"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from intake.adapters.routing_cache import RoutingCache
 from intake.service_layer.handlers import HANDLERS
 from intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
 from intake.settings import IntakeSettings
@@ -34,9 +35,10 @@ def bootstrap(
 ) -> IntakeRuntime:
     """The bus with its handlers and their dependencies; tests pass a fake unit of work and a fixed clock."""
     cipher = FieldCipher.from_settings(settings)
+    routing = RoutingCache(settings.routing_cache_s)
 
     def sql_uow(inbound: Inbound | None) -> SqlIntakeUnitOfWork:
-        return SqlIntakeUnitOfWork(sessions, inbound, cipher=cipher)
+        return SqlIntakeUnitOfWork(sessions, inbound, cipher=cipher, routing=routing)
 
     bus = MessageBus(uow_factory or sql_uow, HANDLERS, {"settings": settings, "clock": clock})
     return IntakeRuntime(settings, sessions, bus, clock, cipher, RateLimit(settings.hotline_rate_limit))

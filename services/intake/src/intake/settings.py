@@ -25,4 +25,6 @@ class IntakeSettings(ServiceSettings):
     signature_window_s: int = 300
     # Calls per 12345 key (in each API process): enough for a province's hotline, a stop for a runaway loop.
     hotline_rate_limit: str = "2000/second"
+    # How long an API process reuses the routing table it read; a process that saves one drops it at once.
+    routing_cache_s: float = 2.0
     data_key: SecretStr = SecretStr(DEV_DATA_KEY)

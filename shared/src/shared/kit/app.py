@@ -3,7 +3,7 @@ runtime its `bootstrap()` builds at start-up (never at import)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
@@ -36,7 +36,11 @@ def create_service_app(
     """A service's app; its runtime is on `app.state.runtime` once started. `own_string_checks`: path
     prefixes whose routes check unstorable strings in their raw body themselves (see kit/guard.py)."""
     configure_logging(settings.service_name, settings.log_level)
-    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    configure_tracing(
+        settings.service_name,
+        settings.otel_exporter_otlp_endpoint,
+        sampling_ratio=settings.otel_sampling_ratio,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,10 +91,11 @@ def get_runtime(request: Request) -> Runtime[Any]:
     return runtime
 
 
-def runtime_of(kind: type[R]) -> Callable[[Request], R]:
+def runtime_of(kind: type[R]) -> Callable[[Request], Awaitable[R]]:
     """A dependency giving the app's runtime as the service's own runtime class."""
 
-    def dependency(request: Request) -> R:
+    # Async, so FastAPI calls it on the event loop instead of handing it to a worker thread per request.
+    async def dependency(request: Request) -> R:
         runtime = get_runtime(request)
         assert isinstance(runtime, kind)
         return runtime
@@ -98,7 +103,7 @@ def runtime_of(kind: type[R]) -> Callable[[Request], R]:
     return dependency
 
 
-def get_bus(request: Request) -> MessageBus:
+async def get_bus(request: Request) -> MessageBus:
     return get_runtime(request).bus
 
 

@@ -4,13 +4,14 @@ Handlers are plain async functions `handler(command, uow, **dependencies)`; the 
 dependencies a handler names (cosmic's injection by parameter name: `clock`, `settings`, …) once, when
 it is built by the service's `bootstrap.py`. The bus opens the unit of work, runs the handler and commits:
 a handler that returns normally has its state, events and inbox row written together; one that raises
-leaves nothing behind.
+leaves nothing behind. `handle_batch` runs a partition's worth of consumed commands in one unit of work.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from typing import Any, TypeVar
 
@@ -42,15 +43,59 @@ class MessageBus:
     def handles(self, kind: type[Command]) -> bool:
         return kind in self._handlers
 
-    async def handle(self, command: Command, *, inbound: Inbound | None = None) -> Any:
-        """Run the command's handler in a fresh unit of work and commit it; returns the handler's value."""
+    def _handler(self, command: Command) -> Handler:
         handler = self._handlers.get(type(command))
         if handler is None:
             raise UnknownCommand(type(command).__name__)
-        async with self.uow_factory(inbound) as uow:
-            result = await handler(command, uow)
+        return handler
+
+    async def handle(self, command: Command, *, inbound: Inbound | None = None) -> Any:
+        """Run the command's handler in a fresh unit of work and commit it; returns the handler's value."""
+        handler = self._handler(command)
+        for attempt in (1, 2):
+            uow = self.uow_factory(inbound)
+            try:
+                async with uow:
+                    result = await handler(command, uow)
+                    await uow.commit()
+                return result
+            except Exception as exc:
+                # A connection the database dropped (a restart) is found on first use, not by a ping
+                # before every transaction: the command, rolled back, runs once more on a new one.
+                if attempt == 2 or not uow.retryable(exc):
+                    raise
+        raise AssertionError("unreachable")
+
+    async def handle_batch(
+        self,
+        items: Sequence[tuple[Command, Inbound]],
+        *,
+        around: Callable[[int], AbstractContextManager[Any]] | None = None,
+    ) -> list[bool]:
+        """Run the commands of one partition's records in one unit of work, in order, and commit once.
+
+        The inbox rows of all of them are claimed in one statement; a command whose event was handled
+        before (or earlier in this batch) is skipped (False in the result). Any error rolls the whole
+        batch back and is raised: the caller then goes record by record. `around(i)` wraps the i-th
+        command (its span and log context).
+        """
+        handlers = [self._handler(command) for command, _ in items]
+        done: list[bool] = []
+        async with self.uow_factory(None) as uow:
+            fresh = await uow.claim([inbound for _, inbound in items])
+            for index, ((command, inbound), handler) in enumerate(zip(items, handlers, strict=True)):
+                if inbound.event_id not in fresh:
+                    done.append(False)
+                    continue
+                fresh.discard(inbound.event_id)
+                uow.inbound = inbound
+                with around(index) if around is not None else nullcontext():
+                    await handler(command, uow)
+                uow.stage()
+                done.append(True)
+            uow.inbound = None
             await uow.commit()
-        return result
+        return done
 
 
 def _inject(handler: Handler, dependencies: Mapping[str, Any]) -> Handler:

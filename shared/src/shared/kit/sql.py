@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import ClassVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.crypto import FieldCipher
@@ -17,7 +18,7 @@ from shared.kit.unit_of_work import (
     ToMessage,
     envelope,
 )
-from shared.messaging.inbox import record_processed
+from shared.messaging.inbox import claim_many, record_processed
 from shared.messaging.outbox import add_many_to_outbox
 
 
@@ -65,9 +66,16 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         ):
             raise DuplicateDelivery(inbound.event_id)
 
-    async def _commit(self, messages: Iterable[Message]) -> None:
+    def retryable(self, exc: BaseException) -> bool:
+        return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+    async def claim(self, inbounds: Sequence[Inbound]) -> set[str]:
+        return await claim_many(self.session, inbounds)
+
+    async def _commit(self, messages: Sequence[tuple[Message, Inbound | None]]) -> None:
         staged = [
-            (envelope(m, source=self.source, inbound=self.inbound), m.contract.TOPIC, m.key) for m in messages
+            (envelope(m, source=self.source, inbound=inbound), m.contract.TOPIC, m.key)
+            for m, inbound in messages
         ]
         await add_many_to_outbox(self.session, staged)
         await self.session.commit()

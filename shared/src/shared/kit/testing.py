@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
 from shared.contracts.envelope import CloudEvent
@@ -60,6 +60,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.inbox: set[tuple[str, str]] = set()
         self.commits = 0
         self.rollbacks = 0
+        self._claimed: list[tuple[str, str]] = []
 
     def with_inbound(self, inbound: Inbound | None) -> FakeUnitOfWork:
         self.inbound = inbound
@@ -70,16 +71,24 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         if inbound is not None and (inbound.consumer, inbound.event_id) in self.inbox:
             raise DuplicateDelivery(inbound.event_id)
 
-    async def _commit(self, messages: Iterable[Message]) -> None:
-        for message in messages:
+    async def claim(self, inbounds: Sequence[Inbound]) -> set[str]:
+        fresh = {i.event_id for i in inbounds if (i.consumer, i.event_id) not in self.inbox}
+        self._claimed = [(i.consumer, i.event_id) for i in inbounds if i.event_id in fresh]
+        return fresh
+
+    async def _commit(self, messages: Sequence[tuple[Message, Inbound | None]]) -> None:
+        for message, inbound in messages:
             self.outbox.append(message)
-            self.sent.append(envelope(message, source=self.source, inbound=self.inbound))
+            self.sent.append(envelope(message, source=self.source, inbound=inbound))
         if self.inbound is not None:
             self.inbox.add((self.inbound.consumer, self.inbound.event_id))
+        self.inbox.update(self._claimed)
+        self._claimed = []
         self.commits += 1
 
     async def rollback(self) -> None:
         self.rollbacks += 1
+        self._claimed = []
         # The events of a failed command must not leak into the next one.
         for aggregate in self.tracker.seen:
             aggregate.events.clear()

@@ -5,12 +5,16 @@ never commits or stages events itself. On commit the unit of work collects the n
 aggregate its repositories handed out, maps each to an outgoing `Message` (the service's `outgoing.py`)
 and writes them with the state; when the command came from Kafka, the inbox row of the inbound event is
 claimed on entry (a duplicate delivery stops before the handler runs) and committed with the rest.
+
+A batch (one partition's records, `MessageBus.handle_batch`) runs several commands in one unit of work:
+the inbox rows of all its records are claimed in one statement (`claim`), and after each command its
+events are staged under that command's inbound event (`stage`), so each keeps its own causation.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -101,11 +105,13 @@ class AbstractUnitOfWork(abc.ABC):
         # What must happen only once the transaction is committed (counting a metric): a command that
         # fails, or whose commit fails, leaves nothing done.
         self.after_commit: list[Callable[[], None]] = []
+        self.staged: list[tuple[Message, Inbound | None]] = []
 
     async def __aenter__(self) -> Self:
         self.tracker.seen.clear()
         self.committed = False
         self.after_commit = []
+        self.staged = []
         try:
             await self._begin()
         except BaseException:
@@ -132,9 +138,23 @@ class AbstractUnitOfWork(abc.ABC):
         """The messages for every new event (events nobody outside needs map to None and are dropped)."""
         return [m for a, e in self.collect_new_events() if (m := self._to_message(a, e)) is not None]
 
+    def stage(self) -> None:
+        """Set the new events so far aside as caused by the current inbound event (a batch's record)."""
+        self.staged.extend((m, self.inbound) for m in self.outgoing())
+
+    def retryable(self, exc: BaseException) -> bool:
+        """Whether the command may run again in a new unit of work (its connection was lost)."""
+        return False
+
+    async def claim(self, inbounds: Sequence[Inbound]) -> set[str]:
+        """Claim the inbox rows of a batch's events in one go; the ids not handled before."""
+        raise NotImplementedError(f"{type(self).__name__} does not handle batches")
+
     async def commit(self) -> None:
-        """Write state, the outgoing messages and the inbox row in one transaction."""
-        await self._commit(self.outgoing())
+        """Write state, the outgoing messages and the inbox row(s) in one transaction."""
+        self.stage()
+        staged, self.staged = self.staged, []
+        await self._commit(staged)
         self.committed = True
         done, self.after_commit = self.after_commit, []
         for action in done:
@@ -145,8 +165,8 @@ class AbstractUnitOfWork(abc.ABC):
         """Start the transaction; claim the inbox row of `inbound` (raise DuplicateDelivery if taken)."""
 
     @abc.abstractmethod
-    async def _commit(self, messages: Iterable[Message]) -> None:
-        """Stage `messages` in the outbox and commit."""
+    async def _commit(self, messages: Sequence[tuple[Message, Inbound | None]]) -> None:
+        """Write `messages` (each with the inbound event that caused it) to the outbox and commit."""
 
     @abc.abstractmethod
     async def rollback(self) -> None:

@@ -98,7 +98,11 @@ async def run_worker(
 ) -> None:
     """Run relay, consumer and periodic tasks until SIGTERM/SIGINT (or `stop`), then stop them cleanly."""
     configure_logging(settings.service_name, settings.log_level)
-    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint)
+    configure_tracing(
+        settings.service_name,
+        settings.otel_exporter_otlp_endpoint,
+        sampling_ratio=settings.otel_sampling_ratio,
+    )
     metrics = get_metrics(settings.service_name)
     if settings.worker_metrics_port:
         start_metrics_server(metrics, settings.worker_metrics_port)

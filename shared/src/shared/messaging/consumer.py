@@ -2,8 +2,11 @@
 that claims the inbox row; offsets committed after the database commit.
 
 A service declares `Routes` (event type → function from the CloudEvent to a command, or None when the
-event needs nothing here) or one `default_route` for every type (the timeline), and optionally a batch
-handler that takes a partition's fetched records at once; a batch that fails goes record by record.
+event needs nothing here) or one `default_route` for every type (the timeline). A partition's fetched
+records are handled as one batch: by the service's own batch handler when it has one (the timeline's
+projection), otherwise by the bus in one unit of work (`MessageBus.handle_batch`: one transaction, the
+inbox claimed in one statement). A batch that fails for any reason goes record by record, where retries,
+rejections and dead letters are decided per record, so a poison record costs only itself.
 Outcomes: handled, duplicate (the inbox already held it), ignored (no route, or the route said None),
 rejected (the domain refused it: logged, not retried), dead_lettered (retries used up, or malformed).
 """
@@ -15,27 +18,24 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
-from aiokafka.structs import ConsumerRecord
-from opentelemetry.trace import SpanKind
 
 from shared.contracts.envelope import CloudEvent
 from shared.kit.commands import Command
 from shared.kit.errors import DomainError
 from shared.kit.messagebus import MessageBus
-from shared.kit.unit_of_work import DuplicateDelivery, Inbound
+from shared.kit.unit_of_work import DuplicateDelivery
 from shared.messaging.dlq import send_to_dlq
 from shared.messaging.errors import is_permanent, is_transient
+from shared.messaging.records import Record, commands_of, event_type, inbound_of, record_scope
 from shared.observability.metrics import Metrics
-from shared.observability.tracing import extract_context, get_tracer
+from shared.observability.tracing import get_tracer
 
 log = structlog.get_logger(__name__)
-
-Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 Route = Callable[[CloudEvent], Command | None]
 Routes = Mapping[str, Route]
 # Handles a partition's records in one go; raising sends the batch through the per-record path instead.
@@ -155,7 +155,8 @@ class ConsumerLoop:
         """Handle one partition's fetched records in order; the offset of the last one handled."""
         if self._stop.is_set() or not records:
             return None
-        if self._batch is not None and await self._try_batch(records):
+        batched = self._try_batch if self._batch is not None else self._try_bus_batch
+        if len(records) > 1 and await batched(records):
             return int(records[-1].offset)
         last: int | None = None
         for record in records:
@@ -173,13 +174,38 @@ class ConsumerLoop:
         except Exception as exc:
             log.warning("batch_failed", error=repr(exc), records=len(records))
             return False
-        if self._metrics is not None:
-            seconds = (time.perf_counter() - started) / len(records)
-            for record in records:
-                event_type = _header(record, "ce_type") or "unknown"
-                self._metrics.count_consumed(event_type, "handled")
-                self._metrics.observe_handler(event_type, "handled", seconds)
+        self._count_batch([(event_type(r), "handled") for r in records], started)
         return True
+
+    async def _try_bus_batch(self, records: list[Record]) -> bool:
+        """The records' commands in one unit of work; False (nothing applied) sends them one by one."""
+        started = time.perf_counter()
+        translated = commands_of(records, self._route, self._cfg.group)
+        if translated is None:
+            return False
+        items, handled, ignored = translated
+        outcomes: list[tuple[str, Outcome]] = list(ignored)
+        if items:
+            try:
+                done = await self._bus.handle_batch(
+                    items, around=lambda i: record_scope(handled[i], self._tracer, self._cfg.group)
+                )
+            except Exception as exc:
+                log.info("batch_fell_back", error=repr(exc), records=len(records))
+                return False
+            outcomes += [(event_type(r), "handled" if d else "duplicate") for r, d in zip(handled, done)]  # noqa: B905
+        log.debug("batch_consumed", records=len(records), handled=len(items))
+        self._count_batch(outcomes, started)
+        return True
+
+    def _count_batch(self, outcomes: list[tuple[str, Outcome]], started: float) -> None:
+        if self._metrics is None or not outcomes:
+            return
+        seconds = (time.perf_counter() - started) / len(outcomes)
+        for kind, outcome in outcomes:
+            self._metrics.count_consumed(kind, outcome)
+            if outcome != "ignored":
+                self._metrics.observe_handler(kind, outcome, seconds)
 
     def _route(self, event_type: str) -> Route | None:
         return self._routes.get(event_type, self._default)
@@ -187,41 +213,19 @@ class ConsumerLoop:
     async def process(self, record: Record) -> Outcome:
         """Handle one record to completion: handled, duplicate, ignored, rejected or dead-lettered."""
         started = time.perf_counter()
-        event_type = _header(record, "ce_type") or "unknown"
-        if event_type != "unknown" and self._route(event_type) is None:
+        kind = event_type(record)
+        if kind != "unknown" and self._route(kind) is None:
             # A type this group does not handle (most of a shared topic): counted, and nothing else, no
             # parsing, span, transaction or log line, which would cost as much as handling it.
             if self._metrics is not None:
-                self._metrics.count_consumed(event_type, "ignored")
+                self._metrics.count_consumed(kind, "ignored")
             return "ignored"
-        with (
-            structlog.contextvars.bound_contextvars(
-                event_id=_header(record, "ce_id"),
-                event_type=event_type,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                correlation_id=_header(record, "ce_correlationid"),
-            ),
-            self._tracer.start_as_current_span(
-                f"{record.topic} process",
-                context=extract_context(list(record.headers)),
-                kind=SpanKind.CONSUMER,
-                attributes={
-                    "messaging.system": "kafka",
-                    "messaging.operation.type": "process",
-                    "messaging.destination.name": record.topic,
-                    "messaging.consumer.group.name": self._cfg.group,
-                    "messaging.kafka.offset": record.offset,
-                    "messaging.message.id": _header(record, "ce_id") or "",
-                },
-            ),
-        ):
+        with record_scope(record, self._tracer, self._cfg.group):
             outcome = await self._process_with_retries(record)
-            log.info("event_consumed", outcome=outcome)
+            log.debug("event_consumed", outcome=outcome)
         if self._metrics is not None:
-            self._metrics.count_consumed(event_type, outcome)
-            self._metrics.observe_handler(event_type, outcome, time.perf_counter() - started)
+            self._metrics.count_consumed(kind, outcome)
+            self._metrics.observe_handler(kind, outcome, time.perf_counter() - started)
         return outcome
 
     async def _process_with_retries(self, record: Record) -> Outcome:
@@ -255,16 +259,7 @@ class ConsumerLoop:
         command = route(event) if route is not None else None
         if command is None:
             return "ignored"
-        inbound = Inbound(
-            consumer=self._cfg.group,
-            event_id=event.id,
-            event_type=event.type,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            correlationid=event.correlationid,
-        )
-        await self._bus.handle(command, inbound=inbound)
+        await self._bus.handle(command, inbound=inbound_of(record, event, self._cfg.group))
         return "handled"
 
     async def _dead_letter(self, record: Record, exc: BaseException, attempts: int) -> None:
@@ -275,10 +270,3 @@ class ConsumerLoop:
         await asyncio.wait_for(send_to_dlq(self._dlq_producer, record, self._cfg.group, exc, attempts), 30)
         if self._metrics is not None:
             self._metrics.count_dead_lettered(self._cfg.group, record.topic)
-
-
-def _header(record: Record, name: str) -> str | None:
-    for key, value in record.headers:
-        if key == name:
-            return str(value.decode("utf-8", "replace"))
-    return None

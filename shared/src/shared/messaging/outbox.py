@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shared.contracts.envelope import CloudEvent, make_event
@@ -13,6 +13,7 @@ from shared.messaging.tables import outbox_message
 from shared.observability.tracing import inject_headers
 
 NOTIFY_CHANNEL = "outbox_message"
+_STAGE = insert(outbox_message).returning(func.pg_notify(NOTIFY_CHANNEL, ""))
 
 __all__ = ["NOTIFY_CHANNEL", "add_many_to_outbox", "add_to_outbox", "make_event"]
 
@@ -48,10 +49,11 @@ async def add_many_to_outbox(
             }
         )
     # Row order is id order, which is the relay's publishing order. The wake-up rides in the same
-    # statement (one round trip); NOTIFY is delivered on commit only, so the relay never wakes for a
-    # transaction that rolled back.
-    staged = insert(outbox_message).values(rows).returning(outbox_message.c.id).cte("staged")
-    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")).add_cte(staged))
+    # statement (one round trip: the rows go as one multi-row INSERT, and PostgreSQL folds identical
+    # notifications of a transaction into one); NOTIFY is delivered on commit only, so the relay never
+    # wakes for a transaction that rolled back. Parameters as a list keep the statement in SQLAlchemy's
+    # compiled cache, which a multi-row `.values([...])` never enters.
+    await session.execute(_STAGE, rows)
 
 
 def _with_trace(event: CloudEvent, trace: dict[str, str]) -> CloudEvent:

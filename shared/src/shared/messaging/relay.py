@@ -20,10 +20,12 @@ from shared.observability.tracing import extract_context, get_tracer, inject_hea
 
 log = structlog.get_logger(__name__)
 
+# The advisory lock makes this relay the only one: rows need no lock, and no transaction stays open
+# while Kafka acknowledges (each statement commits on its own).
 CLAIM_SQL = """
 SELECT id, event_id, topic, key, type, headers, trace, payload
 FROM outbox_message WHERE published_at IS NULL
-ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+ORDER BY id LIMIT $1
 """
 MARK_SQL = (
     "UPDATE outbox_message SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
@@ -135,22 +137,22 @@ class OutboxRelay:
                 await asyncio.wait_for(producer.stop(), 5)
 
     async def publish_batch(self, conn: asyncpg.Connection) -> int:
-        """Claim, send and mark one batch in one transaction; returns how many rows were published."""
-        async with conn.transaction():
-            rows = await conn.fetch(CLAIM_SQL, self._batch_size)
-            if not rows:
-                return 0
-            ids = [r["id"] for r in rows]
-            try:
-                producer = await self._get_producer()
-                futures = [await self._send(producer, row) for row in rows]
-                await asyncio.wait_for(asyncio.gather(*futures), self._send_timeout_s)
-            except Exception as exc:
-                log.warning("relay_send_failed", rows=len(rows), error=repr(exc))
-                # A new producer session after an indefinite error, as Jepsen advises.
-                await self._close_producer()
-                raise _SendFailed(ids, repr(exc)) from exc
-            await conn.execute(MARK_SQL, ids)
+        """Read, send and mark one batch (two statements, no transaction held during the sends); returns
+        how many rows were published. A crash before the mark republishes them: the inboxes absorb it."""
+        rows = await conn.fetch(CLAIM_SQL, self._batch_size)
+        if not rows:
+            return 0
+        ids = [r["id"] for r in rows]
+        try:
+            producer = await self._get_producer()
+            futures = [await self._send(producer, row) for row in rows]
+            await asyncio.wait_for(asyncio.gather(*futures), self._send_timeout_s)
+        except Exception as exc:
+            log.warning("relay_send_failed", rows=len(rows), error=repr(exc))
+            # A new producer session after an indefinite error, as Jepsen advises.
+            await self._close_producer()
+            raise _SendFailed(ids, repr(exc)) from exc
+        await conn.execute(MARK_SQL, ids)
         if self._metrics is not None:
             self._metrics.count_published(len(rows))
         log.debug("outbox_published", rows=len(rows))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text
@@ -12,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from intake.adapters.routing_cache import RoutingCache
 from intake.adapters.tables import (
     HotlineEventRow,
     RoutingTableVersionRow,
@@ -47,23 +49,26 @@ class AbstractWorkOrderRepository(abc.ABC):
             self.tracker.track(wo)
         return wo
 
-    async def add(self, wo: WorkOrder, *, body_sha256: str, receipt: dict[str, Any]) -> None:
-        """Store a new work order with the hash of the body and the receipt answered for it."""
+    async def add(self, wo: WorkOrder, *, body_sha256: str, receipt: dict[str, Any]) -> bool:
+        """Store a new work order with the hash of the body and the receipt answered for it; False (and
+        nothing stored or staged) when its 12345 number is already stored."""
+        if not await self._add(wo, body_sha256, receipt):
+            return False
         self.tracker.track(wo)
-        await self._add(wo, body_sha256, receipt)
+        return True
 
     @abc.abstractmethod
     async def _get(self, work_order_id: uuid.UUID | None, order_no: str | None) -> WorkOrder | None: ...
 
     @abc.abstractmethod
-    async def _add(self, wo: WorkOrder, body_sha256: str, receipt: dict[str, Any]) -> None: ...
+    async def _add(self, wo: WorkOrder, body_sha256: str, receipt: dict[str, Any]) -> bool: ...
 
     @abc.abstractmethod
     async def save(self, wo: WorkOrder) -> None:
         """Write back a loaded work order (optimistic version check)."""
 
     @abc.abstractmethod
-    async def receipt(self, work_order_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
+    async def receipt(self, order_no: str) -> tuple[str, dict[str, Any]]:
         """The body hash and receipt stored with a work order (an identical repeat gets the receipt)."""
 
 
@@ -120,14 +125,24 @@ class SqlWorkOrderRepository(AbstractWorkOrderRepository):
         subjects = [{**mapping.dump(s), "id_number": self.cipher.encrypt(s.id_number)} for s in wo.subjects]
         return mapping.values(wo, _COLUMNS, subjects=subjects, updated_at=func.now())
 
-    async def _add(self, wo: WorkOrder, body_sha256: str, receipt: dict[str, Any]) -> None:
+    async def _add(self, wo: WorkOrder, body_sha256: str, receipt: dict[str, Any]) -> bool:
         wo.version = 1
         values = self._values(wo)
         values.update(
             payload=self.cipher.map_subjects(wo.payload, "encrypt"), body_sha256=body_sha256, receipt=receipt
         )
-        await self.session.execute(insert(work_order).values(values))
+        # One statement for "new or repeat": a concurrent first receipt of the same number waits here and
+        # then finds it stored (no lock taken beforehand, no unique-violation to recover from).
+        stored = await self.session.scalar(
+            pg_insert(work_order)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=[work_order.c.order_no])
+            .returning(work_order.c.id)
+        )
+        if stored is None:
+            return False
         await self._append_history(wo)
+        return True
 
     async def save(self, wo: WorkOrder) -> None:
         values = self._values(wo)
@@ -139,11 +154,11 @@ class SqlWorkOrderRepository(AbstractWorkOrderRepository):
     async def _append_history(self, wo: WorkOrder) -> None:
         await append_history(self.session, work_order_history, "work_order_id", wo.id, wo.history)
 
-    async def receipt(self, work_order_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
+    async def receipt(self, order_no: str) -> tuple[str, dict[str, Any]]:
         row = (
             await self.session.execute(
                 select(col(WorkOrderRow.body_sha256), col(WorkOrderRow.receipt)).where(
-                    col(WorkOrderRow.id) == work_order_id
+                    col(WorkOrderRow.order_no) == order_no
                 )
             )
         ).one()
@@ -153,8 +168,15 @@ class SqlWorkOrderRepository(AbstractWorkOrderRepository):
 class SqlHotlineRepository(AbstractHotlineRepository):
     """Later-action receipts, nonces and routing-table versions in PostgreSQL."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        cache: RoutingCache | None = None,
+        after_commit: list[Callable[[], None]] | None = None,
+    ) -> None:
         self.session = session
+        self.cache = cache or RoutingCache(0)
+        self._after_commit = after_commit if after_commit is not None else []
 
     async def event_receipt(self, event_id: str) -> tuple[str, dict[str, Any]] | None:
         row = (
@@ -192,6 +214,14 @@ class SqlHotlineRepository(AbstractHotlineRepository):
         return claimed is not None
 
     async def routing_table(self, seed: dict[str, Any]) -> RoutingTable:
+        cached = self.cache.get()
+        if cached is not None:
+            return cached
+        table = await self._read_routing_table(seed)
+        self.cache.put(table)
+        return table
+
+    async def _read_routing_table(self, seed: dict[str, Any]) -> RoutingTable:
         row = (
             await self.session.execute(
                 select(col(RoutingTableVersionRow.version), col(RoutingTableVersionRow.rules))
@@ -219,3 +249,6 @@ class SqlHotlineRepository(AbstractHotlineRepository):
                 version=version, rules=rules, changed_by=changed_by, comment=comment
             )
         )
+        # Dropped now, for the rest of this transaction, and again once the new version is committed.
+        self.cache.invalidate()
+        self._after_commit.append(self.cache.invalidate)

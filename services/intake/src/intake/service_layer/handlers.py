@@ -53,13 +53,6 @@ async def receive_work_order(
     await _claim(uow, cmd, settings)
     data, now = cmd.data, clock()
     digest = body_hash(data)
-    existing = await uow.work_orders.get_by_order_no(data["order_no"])
-    if existing is not None:
-        stored_digest, receipt = await uow.work_orders.receipt(existing.id)
-        if stored_digest != digest:
-            raise ConflictingRequest(f"工单编号 {data['order_no']} 已接收，且本次内容与首次不同")
-        return Outcome(200, receipt)
-
     secret = settings.personkey_secret.get_secret_value()
     subjects, flags = [], []
     for raw in data.get("subjects") or []:
@@ -96,8 +89,13 @@ async def receive_work_order(
         "region_code": wo.responsible_region or wo.region_code,
         "flags": wo.flags,
     }
-    await uow.work_orders.add(wo, body_sha256=digest, receipt=receipt)
-    return Outcome(202, receipt)
+    if await uow.work_orders.add(wo, body_sha256=digest, receipt=receipt):
+        return Outcome(202, receipt)
+    # Already received: the same body gets the first receipt again, another body is a conflict.
+    stored_digest, first_receipt = await uow.work_orders.receipt(wo.order_no)
+    if stored_digest != digest:
+        raise ConflictingRequest(f"工单编号 {data['order_no']} 已接收，且本次内容与首次不同")
+    return Outcome(200, first_receipt)
 
 
 async def record_hotline_event(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake.adapters.repository import (
     AbstractHotlineRepository,
@@ -10,9 +10,11 @@ from intake.adapters.repository import (
     SqlHotlineRepository,
     SqlWorkOrderRepository,
 )
+from intake.adapters.routing_cache import RoutingCache
 from intake.service_layer.outgoing import to_message
+from shared.crypto import FieldCipher
 from shared.kit.sql import SqlUnitOfWork
-from shared.kit.unit_of_work import AbstractUnitOfWork
+from shared.kit.unit_of_work import AbstractUnitOfWork, Inbound
 
 
 class IntakeUnitOfWork(AbstractUnitOfWork):
@@ -28,7 +30,18 @@ class SqlIntakeUnitOfWork(SqlUnitOfWork, IntakeUnitOfWork):
     SOURCE = "/services/intake"
     TO_MESSAGE = to_message
 
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        inbound: Inbound | None = None,
+        *,
+        cipher: FieldCipher | None = None,
+        routing: RoutingCache | None = None,
+    ) -> None:
+        super().__init__(sessions, inbound, cipher=cipher)
+        self.routing = routing
+
     def bind(self, session: AsyncSession) -> None:
         assert self.cipher is not None
         self.work_orders = SqlWorkOrderRepository(self.tracker, session, self.cipher)
-        self.hotline = SqlHotlineRepository(session)
+        self.hotline = SqlHotlineRepository(session, self.routing, self.after_commit)

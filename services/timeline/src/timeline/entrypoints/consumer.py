@@ -17,7 +17,8 @@ from opentelemetry.trace import Link, SpanContext, SpanKind
 from shared.contracts.envelope import CloudEvent
 from shared.kit.runtime import Runtime
 from shared.kit.worker import Subscription, consumer_loop
-from shared.messaging.consumer import BatchHandler, ConsumerLoop, Record
+from shared.messaging.consumer import BatchHandler, ConsumerLoop
+from shared.messaging.records import Record
 from shared.observability.tracing import extract_context, get_tracer
 from timeline.domain.commands import ProjectBatch, ProjectEvent
 from timeline.service_layer.projection import command_of_record

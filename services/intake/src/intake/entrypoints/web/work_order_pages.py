@@ -219,11 +219,10 @@ async def work_order_page(
     return await _detail_page(request, runtime, principal, parsed, notice=notice)
 
 
-@router.post("/desk/work-orders/{work_order_id}/reveal")
-async def reveal_work_order(
-    work_order_id: str, request: Request, principal: DeskUser, runtime: RuntimeDep
-) -> Response:
-    """A 审核人 sees the work order unmasked (once); who, when and why go to the access log first."""
+async def _posted_to(
+    request: Request, principal: Principal, runtime: RuntimeDep, work_order_id: str
+) -> tuple[uuid.UUID, Mapping[str, Any]]:
+    """The work order a form posts to: from this site, and visible to the caller (else 403 / 404)."""
     pages.check_origin(request, principal)
     parsed = parse_id(work_order_id)
     if parsed is None:
@@ -232,6 +231,15 @@ async def reveal_work_order(
         row = await work_order_row(session, parsed)
     if row is None or not _visible(principal, row):
         raise not_found(request, principal)
+    return parsed, row
+
+
+@router.post("/desk/work-orders/{work_order_id}/reveal")
+async def reveal_work_order(
+    work_order_id: str, request: Request, principal: DeskUser, runtime: RuntimeDep
+) -> Response:
+    """A 审核人 sees the work order unmasked (once); who, when and why go to the access log first."""
+    parsed, row = await _posted_to(request, principal, runtime, work_order_id)
     if not _may_reveal(principal, row):
         raise PageExit(pages.error(request, 403, "只有审核人可以查看工单的完整个人信息。", principal))
     reason = form_text(await request.form(), "reason", 200)
@@ -257,19 +265,12 @@ async def route_work_order(
     work_order_id: str, request: Request, principal: DeskUser, runtime: RuntimeDep
 ) -> Response:
     """分拨: send a work order from the triage queue to a service and a county in the caller's scope."""
-    pages.check_origin(request, principal)
-    parsed = parse_id(work_order_id)
-    if parsed is None:
-        raise not_found(request, principal)
+    parsed, _ = await _posted_to(request, principal, runtime, work_order_id)
     form = await request.form()
     values = {
         "target": form_text(form, "target", 32),
         "county": normalize_code(form_text(form, "county", 12)),
     }
-    async with runtime.sessions() as session:
-        row = await work_order_row(session, parsed)
-    if row is None or not _visible(principal, row):
-        raise not_found(request, principal)
     problem = _route_form_error(principal, values["target"], values["county"])
     if problem is None:
         command = RouteFromTriage(

@@ -15,18 +15,18 @@ from timeline.domain.viewer import Viewer
 from timeline.service_layer.monitor import ProjectionMonitor
 
 
-def timeline_runtime(request: Request) -> TimelineRuntime:
+async def timeline_runtime(request: Request) -> TimelineRuntime:
     runtime = get_runtime(request)
     assert isinstance(runtime, TimelineRuntime)
     return runtime
 
 
-def get_monitor(request: Request) -> ProjectionMonitor:
+async def get_monitor(request: Request) -> ProjectionMonitor:
     monitor: ProjectionMonitor = request.app.state.monitor
     return monitor
 
 
-def timeline_viewer(principal: CurrentPrincipal) -> Viewer:
+async def timeline_viewer(principal: CurrentPrincipal) -> Viewer:
     """The caller as the timeline sees them; 403 for someone no service lets read anything."""
     viewer = Viewer.from_principal(principal)
     if not viewer.reads_anything:

@@ -38,7 +38,7 @@ _PAGE_DOC = (
 _NOT_FOUND = "未找到该人员，或不在您的管辖范围内"
 
 
-def filters(
+async def filters(
     service: Annotated[list[str] | None, Query(description="Only these producing services")] = None,
     type: Annotated[list[str] | None, Query(description="Only these event types")] = None,
     since: Annotated[Moment | None, Query(description="Event time from (inclusive), ISO 8601")] = None,

@@ -114,8 +114,12 @@ class ConsumerLoop:
                 )
                 while not stop.is_set():
                     batch = await consumer.getmany(timeout_ms=500, max_records=self._cfg.max_records)
+                    handled: dict[TopicPartition, int] = {}
                     for tp, records in batch.items():
-                        await self._process_partition(consumer, tp, records)
+                        last = await self.handle_records(records)
+                        if last is not None:
+                            handled[tp] = last + 1
+                    await self._commit(consumer, handled)
             except (KafkaError, OSError, TimeoutError) as exc:
                 log.warning("consumer_reconnecting", group=self._cfg.group, error=repr(exc))
                 with contextlib.suppress(TimeoutError):
@@ -132,23 +136,22 @@ class ConsumerLoop:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(producer.stop(), 5)
 
-    async def _process_partition(
-        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[Record]
-    ) -> None:
-        last = await self.handle_records(records)
-        if last is None:
-            return
-        if tp in consumer.assignment():
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        """One offset commit for every partition a fetch round handled (not one request per partition)."""
+        owned = {tp: offset for tp, offset in offsets.items() if tp in consumer.assignment()}
+        if owned:
             try:
-                await consumer.commit({tp: last + 1})
+                await consumer.commit(owned)
             except (CommitFailedError, IllegalStateError) as exc:
-                # Lost the partition in a rebalance: the new owner re-reads, and the inbox absorbs it.
-                log.warning("offset_commit_failed", topic=tp.topic, partition=tp.partition, error=str(exc))
-        if self._metrics is not None:
+                # Lost a partition in a rebalance: the new owner re-reads, and the inbox absorbs it.
+                log.warning("offset_commit_failed", partitions=len(owned), error=str(exc))
+        if self._metrics is None:
+            return
+        for tp, offset in offsets.items():
             highwater = consumer.highwater(tp)
             if highwater is not None:
                 self._metrics.set_consumer_lag(
-                    tp.topic, tp.partition, self._cfg.group, max(0, highwater - (last + 1))
+                    tp.topic, tp.partition, self._cfg.group, max(0, highwater - offset)
                 )
 
     async def handle_records(self, records: list[Record]) -> int | None:

@@ -101,6 +101,8 @@ def configure_logging(
         adopted = logging.getLogger(name)
         adopted.handlers.clear()
         adopted.propagate = True
+        # The service's LOG_LEVEL governs them too (uvicorn sets its own when it starts a server).
+        adopted.setLevel(logging.NOTSET)
     # SQLAlchemy logs every statement at INFO when its logger inherits INFO; `echo` is the way to see SQL.
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
 

@@ -187,7 +187,7 @@ class ConsumerLoop:
         if translated is None:
             return False
         items, handled, ignored = translated
-        outcomes: list[tuple[str, Outcome]] = list(ignored)
+        outcomes: list[tuple[str, Outcome]] = [(kind, "ignored") for kind in ignored]
         if items:
             try:
                 done = await self._bus.handle_batch(
@@ -196,7 +196,9 @@ class ConsumerLoop:
             except Exception as exc:
                 log.info("batch_fell_back", error=repr(exc), records=len(records))
                 return False
-            outcomes += [(event_type(r), "handled" if d else "duplicate") for r, d in zip(handled, done)]  # noqa: B905
+            outcomes += [
+                (event_type(r), "handled" if d else "duplicate") for r, d in zip(handled, done, strict=True)
+            ]
         log.debug("batch_consumed", records=len(records), handled=len(items))
         self._count_batch(outcomes, started)
         return True

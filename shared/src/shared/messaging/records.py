@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 import structlog
 from aiokafka.structs import ConsumerRecord
@@ -16,9 +16,7 @@ from shared.kit.unit_of_work import Inbound
 from shared.observability.tracing import extract_context
 
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
-Translated: TypeAlias = tuple[
-    list[tuple[Command, Inbound]], list[Record], list[tuple[str, Literal["ignored"]]]
-]
+Translated: TypeAlias = tuple[list[tuple[Command, Inbound]], list[Record], list[str]]
 
 
 def header(record: Record, name: str) -> str | None:
@@ -81,18 +79,19 @@ def commands_of(
     route_of: Callable[[str], Callable[[CloudEvent], Command | None] | None],
     group: str,
 ) -> Translated | None:
-    """A batch's commands with their inbounds, the records they came from, and the ignored types; None
-    when a record is malformed or its route fails (the per-record path then decides what to do with it)."""
+    """A batch's commands with their inbounds, the records they came from, and the event types nothing
+    was routed for; None when a record is malformed or its route fails (the per-record path then decides
+    what to do with it)."""
     items: list[tuple[Command, Inbound]] = []
     handled: list[Record] = []
-    ignored: list[tuple[str, Literal["ignored"]]] = []
+    ignored: list[str] = []
     for record in records:
         kind = event_type(record)
-        route = route_of(kind)
         if kind == "unknown":
             return None
+        route = route_of(kind)
         if route is None:
-            ignored.append((kind, "ignored"))
+            ignored.append(kind)
             continue
         try:
             event = CloudEvent.from_kafka(list(record.headers), record.value)
@@ -100,7 +99,7 @@ def commands_of(
         except Exception:
             return None
         if command is None:
-            ignored.append((kind, "ignored"))
+            ignored.append(kind)
             continue
         items.append((command, inbound_of(record, event, group)))
         handled.append(record)

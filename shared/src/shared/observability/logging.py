@@ -55,13 +55,9 @@ def _add_service(service_name: str) -> Processor:
     return add_service
 
 
-def configure_logging(
-    service_name: str, level: str = "INFO", *, json: bool = True, file: Path | None = None
-) -> None:
-    """Send structlog and stdlib logs to stdout as masked JSON lines (console lines if not json).
-
-    With `file` (or CASEWORK_LOG_FILE) the same lines are also appended there.
-    """
+def configure_logging(service_name: str, level: str = "INFO", *, json: bool = True) -> None:
+    """Send structlog and stdlib logs to stdout as masked JSON lines (console lines if not json), and
+    append the same lines to CASEWORK_LOG_FILE when it is set."""
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -84,8 +80,8 @@ def configure_logging(
         ],
     )
     handlers: list[logging.Handler] = [_StdoutHandler()]
-    target = file or (Path(os.environ["CASEWORK_LOG_FILE"]) if os.environ.get("CASEWORK_LOG_FILE") else None)
-    if target is not None:
+    if file := os.environ.get("CASEWORK_LOG_FILE"):
+        target = Path(file)
         target.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(_FileHandler(target, encoding="utf-8"))
 

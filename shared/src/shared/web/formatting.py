@@ -65,11 +65,6 @@ def masked_id(value: object) -> str:
     return _masked(value, mask_id_number)
 
 
-def masked_text(value: object) -> str:
-    """Free text with ID and phone numbers masked (what pages show unless an audited reveal)."""
-    return mask_text(value) if isinstance(value, str) else ""
-
-
 @pass_context
 def free_text(context: Context, value: object) -> str:
     """Free text as a page shows it: numbers masked, unless the page renders an audited reveal.

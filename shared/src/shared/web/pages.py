@@ -74,7 +74,6 @@ class Pages:
             masked_name=formatting.masked_name,
             masked_phone=formatting.masked_phone,
             masked_id=formatting.masked_id,
-            masked_text=formatting.masked_text,
             free_text=formatting.free_text,
             region=region_label,
             region_name=region_name,

@@ -198,7 +198,6 @@ async def _detail_page(
         can_reveal=_may_reveal(principal, row),
         revealed_text=reveal_reason is not None,
         reveal_error=reveal_error,
-        reveal_reason_value="",
     )
 
 

@@ -240,8 +240,10 @@ class PeakSampler:
         self._task: asyncio.Task[None] | None = None
 
     def _cpu_now(self) -> dict[str, float]:
+        # The load generator: this process and the replayers it ran (children that have exited).
         own = psutil.Process().cpu_times()
-        return {**cpu_seconds(self._stack), "bench-load": own.user + own.system}
+        load = own.user + own.system + own.children_user + own.children_system
+        return {**cpu_seconds(self._stack), "bench-load": load}
 
     async def _loop(self) -> None:
         while True:

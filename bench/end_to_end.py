@@ -1,9 +1,10 @@
 """End to end: work orders offered at fixed rates; delay from intake's 202 to the timeline entry.
 
 Open loop: order i is sent at start + i/rate whether or not earlier ones were answered (at most
-256 in flight). Child-protection work orders go the whole way: intake accepts and routes them, the
-relay publishes, the timeline projects `intake.work_order.received`; child_protection's worker opens a
-case whose `child_protection.case.reported` the timeline projects too. A watcher polls the timeline's
+256 in flight), by the compiled replayer (`bench/loadgen`) from work orders signed just before the
+level. Child-protection work orders go the whole way: intake accepts and routes them, the relay
+publishes, the timeline projects `intake.work_order.received`; child_protection's worker opens a case
+whose `child_protection.case.reported` the timeline projects too. A watcher polls the timeline's
 database every 50 ms and notes when each entry becomes visible (resolution 50 ms).
 
 A rate is sustained when at least 95% of the offered orders were accepted, at no less than 95% of the
@@ -23,10 +24,11 @@ import uuid
 from typing import Any
 
 import asyncpg
-import httpx
+import orjson
 
 from bench.common import PeakSampler, api_url, quantiles, require_loopback, say, wait_quiet
-from hotline_client import HotlineClient, work_order
+from bench.loadgen import replay, signed
+from hotline_client import work_order
 from shared.stack.postgres import asyncpg_dsn
 from shared.stack.stack import Stack
 
@@ -92,47 +94,25 @@ async def level(stack: Stack, rate: float, duration_s: float) -> dict[str, Any]:
     require_loopback(url)
     run = uuid.uuid4().hex[:8]
     total = max(1, int(rate * duration_s))
-    accepted_at: dict[str, float] = {}  # work order id -> 202 time
-    sent_offset: dict[str, float] = {}
-    statuses: dict[str, int] = {}
-    errors = 0
-    gate = asyncio.Semaphore(MAX_IN_FLIGHT)
-    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=64)
+    requests = [
+        signed(work_order(f"E2E-{run}-{i}", category_code="MZ-CP-02", urgency="urgent")) for i in range(total)
+    ]
     dsn = asyncpg_dsn(stack.postgres.uri("timeline"))
-    async with (
-        Watcher(dsn, (RECEIVED, REPORTED)) as watcher,
-        PeakSampler(stack) as sampler,
-        httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http,
-    ):
-        hotline = HotlineClient(http)
-
-        async def one(i: int, offset: float) -> None:
-            nonlocal errors
-            async with gate:
-                body = work_order(f"E2E-{run}-{i}", category_code="MZ-CP-02", urgency="urgent")
-                try:
-                    r = await hotline.post_work_order(body)
-                except httpx.HTTPError:
-                    errors += 1
-                    return
-                statuses[str(r.status_code)] = statuses.get(str(r.status_code), 0) + 1
-                if r.status_code == 202:
-                    wo = r.json()["intake_id"]
-                    accepted_at[wo] = time.time()
-                    sent_offset[wo] = offset
-                else:
-                    errors += 1
-
-        t0 = time.perf_counter()
-        tasks = []
-        for i in range(total):
-            offset = i / rate
-            delay = t0 + offset - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, offset)))
-        await asyncio.gather(*tasks)
-        send_s = time.perf_counter() - t0
+    async with Watcher(dsn, (RECEIVED, REPORTED)) as watcher, PeakSampler(stack) as sampler:
+        send_s, sent = await replay(
+            url, requests, mode="open", rate=rate, max_in_flight=MAX_IN_FLIGHT, timeout_s=60, keep_body=True
+        )
+        accepted_at: dict[str, float] = {}  # work order id -> 202 time
+        sent_offset: dict[str, float] = {}
+        for one in sent:
+            if one.status == 202:
+                wo = orjson.loads(one.body)["intake_id"]
+                accepted_at[wo] = one.done_at
+                sent_offset[wo] = one.i / rate
+        statuses: dict[str, int] = {}
+        for one in sent:
+            statuses[str(one.status)] = statuses.get(str(one.status), 0) + 1
+        errors = len(sent) - len(accepted_at)
 
         for _ in range(int(DRAIN_S / 0.2)):
             if all((RECEIVED, wo) in watcher.seen and (REPORTED, wo) in watcher.seen for wo in accepted_at):

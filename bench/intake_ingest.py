@@ -1,6 +1,7 @@
 """Intake ingest: signed 12345 POSTs at rising concurrency (closed loop, loopback only).
 
-Each client sends its next work order as soon as the previous one is answered. Reports accepted work
+Each client sends its next work order as soon as the previous one is answered. The clients are the
+compiled replayer (`bench/loadgen`), sending work orders signed just before the level. Reports accepted work
 orders per second, latency p50/p95/p99 and errors per level; every other service keeps running, so the
 figures include the workers' share of the two cores.
 
@@ -9,18 +10,18 @@ figures include the workers' share of the two cores.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from typing import Any
 
-import httpx
-
 from bench.common import PeakSampler, api_url, quantiles, require_loopback, say
-from hotline_client import HotlineClient, work_order
+from bench.loadgen import replay, signed
+from hotline_client import work_order
 from shared.stack.stack import Stack
 
 CATEGORIES = ("MZ-CP-02", "MZ-SA-01", "MZ-VR-01", "XX-99")
+# Signed before each level: enough for 1,000 accepted/s over a full level (a level that uses them all
+# up says so, `planned_requests_used_up`).
+PLANNED = 10_000
 
 
 def bench_order(run: str, i: int) -> dict[str, Any]:
@@ -33,53 +34,33 @@ def bench_order(run: str, i: int) -> dict[str, Any]:
     )
 
 
-async def level(
-    stack: Stack, url: str, concurrency: int, duration_s: float, max_requests: int
-) -> dict[str, Any]:
+async def level(stack: Stack, url: str, concurrency: int, duration_s: float, planned: int) -> dict[str, Any]:
     run = uuid.uuid4().hex[:8]
-    latencies: list[float] = []
+    requests = [signed(bench_order(run, i)) for i in range(planned)]
+    async with PeakSampler(stack) as sampler:
+        elapsed, sent = await replay(
+            url, requests, mode="closed", concurrency=concurrency, duration_s=duration_s, timeout_s=30
+        )
+    latencies = [s.latency_s for s in sent if s.status == 202]
     statuses: dict[int, int] = {}
-    errors = 0
-    numbers = iter(range(max_requests))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with (
-        PeakSampler(stack) as sampler,
-        httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http,
-    ):
-        hotline = HotlineClient(http)
-        deadline = time.perf_counter() + duration_s
-
-        async def client() -> None:
-            nonlocal errors
-            for i in numbers:
-                if time.perf_counter() > deadline:
-                    return
-                t0 = time.perf_counter()
-                try:
-                    r = await hotline.post_work_order(bench_order(run, i))
-                except httpx.HTTPError:
-                    errors += 1
-                    continue
-                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
-                if r.status_code == 202:
-                    latencies.append(time.perf_counter() - t0)
-                else:
-                    errors += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    for s in sent:
+        statuses[s.status] = statuses.get(s.status, 0) + 1
     return {
         "concurrency": concurrency,
         "seconds": round(elapsed, 2),
         "accepted": len(latencies),
         "accepted_per_s": round(len(latencies) / elapsed, 1),
         "latency_ms": quantiles(latencies),
+        # Status 0: the request failed without an answer (connection refused, timeout).
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "errors": errors,
+        "errors": len(sent) - len(latencies),
+        "planned_requests_used_up": len(sent) == planned,
         # What one accepted work order cost the API process in CPU (the workers run on, too).
         "intake_api_cpu_ms_per_request": round(sampler.cpu.get("intake-api", 0.0) * 1000 / len(latencies), 2)
         if latencies
+        else None,
+        "load_generator_cpu_ms_per_request": round(sampler.cpu.get("bench-load", 0.0) * 1000 / len(sent), 2)
+        if sent
         else None,
     }
 
@@ -91,7 +72,7 @@ async def run(stack: Stack, smoke: bool) -> dict[str, Any]:
     concurrencies = (1, 4) if smoke else (1, 4, 16, 32)
     levels = []
     for c in concurrencies:
-        result = await level(stack, url, c, duration, max_requests=20_000)
+        result = await level(stack, url, c, duration, planned=PLANNED)
         levels.append(result)
         q = result["latency_ms"]
         say(

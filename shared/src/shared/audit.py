@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import BigInteger, Column, Index, insert, select, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -83,7 +83,7 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
 
 
 async def record_access(
-    session: AsyncSession,
+    session: AsyncConnection,
     principal: Principal,
     *,
     record_type: str,
@@ -127,7 +127,7 @@ class ChainReport:
         return self.broken_at is None
 
 
-async def verify(db: AsyncConnection | AsyncSession) -> ChainReport:
+async def verify(db: AsyncConnection) -> ChainReport:
     """Recompute the chain from the first entry; stop at the first entry edited, removed or reordered."""
     prev, expected_seq, checked = GENESIS, 1, 0
     rows = await db.stream(select(access_log).order_by(access_log.c.seq))

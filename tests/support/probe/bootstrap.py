@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from probe.handlers import HANDLERS, ProbeUnitOfWork
 from probe.settings import ProbeSettings
+from shared.db import Sessions
 from shared.kit.messagebus import MessageBus
 from shared.kit.runtime import Runtime
 from shared.kit.unit_of_work import Inbound
 
 
-def bootstrap(settings: ProbeSettings, sessions: async_sessionmaker[AsyncSession]) -> Runtime[ProbeSettings]:
+def bootstrap(settings: ProbeSettings, sessions: Sessions) -> Runtime[ProbeSettings]:
     def uow(inbound: Inbound | None) -> ProbeUnitOfWork:
         return ProbeUnitOfWork(sessions, inbound)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from child_protection.domain.child_visits import VisitPolicy
 from child_protection.domain.deadlines import DeadlinePolicy, merge_rules
 from child_protection.service_layer.calendar import is_workday
@@ -13,6 +11,7 @@ from child_protection.service_layer.handlers import HANDLERS
 from child_protection.service_layer.unit_of_work import SqlChildProtectionUnitOfWork
 from child_protection.settings import ChildProtectionSettings
 from shared.crypto import FieldCipher
+from shared.db import Sessions
 from shared.kit.clock import Clock, system_clock
 from shared.kit.messagebus import MessageBus, UnitOfWorkFactory
 from shared.kit.runtime import Runtime
@@ -41,7 +40,7 @@ def visit_policy(settings: ChildProtectionSettings) -> VisitPolicy:
 
 def bootstrap(
     settings: ChildProtectionSettings,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     *,
     uow_factory: UnitOfWorkFactory | None = None,
     clock: Clock = system_clock,

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stdnum.cn import ric
 
 from child_protection.bootstrap import bootstrap
@@ -21,7 +20,7 @@ from child_protection.domain.deadlines import CHINA
 from child_protection.entrypoints.worker import scan_missed_visits, worker_spec
 from child_protection.settings import ChildProtectionSettings
 from infra import Database, wait_until
-from shared.db import make_engine, make_session_factory
+from shared.db import Sessions, make_engine, make_session_factory
 from shared.kit.clock import FixedClock
 from shared.stack.stack import Stack
 
@@ -37,7 +36,7 @@ def today() -> date:
 
 
 @pytest_asyncio.fixture
-async def sessions(cp_db: Database) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def sessions(cp_db: Database) -> AsyncIterator[Sessions]:
     engine = make_engine(cp_db.url, pool_size=4)
     try:
         yield make_session_factory(engine)
@@ -45,7 +44,7 @@ async def sessions(cp_db: Database) -> AsyncIterator[async_sessionmaker[AsyncSes
         await engine.dispose()
 
 
-async def scan(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+async def scan(sessions: Sessions, now: datetime) -> int:
     """The missed-visit scan of the worker, on a runtime whose clock says `now`."""
     return await scan_missed_visits(bootstrap(SETTINGS, sessions, clock=FixedClock(now)))
 
@@ -73,7 +72,7 @@ async def events(db: Database, event_type: str) -> list[dict[str, Any]]:
 
 
 async def test_a_missed_visit_is_marked_exactly_once_and_opens_a_report(
-    cp_http: httpx.AsyncClient, cp_db: Database, sessions: async_sessionmaker[AsyncSession], login: Any
+    cp_http: httpx.AsyncClient, cp_db: Database, sessions: Sessions, login: Any
 ) -> None:
     worker = login("caseworker")
     child_id = await register(cp_http, worker)
@@ -119,7 +118,7 @@ async def test_a_missed_visit_is_marked_exactly_once_and_opens_a_report(
 
 
 async def test_a_missed_visit_links_to_the_childs_open_case(
-    cp_http: httpx.AsyncClient, cp_db: Database, sessions: async_sessionmaker[AsyncSession], login: Any
+    cp_http: httpx.AsyncClient, cp_db: Database, sessions: Sessions, login: Any
 ) -> None:
     worker = login("caseworker")
     # A school reported the same child (same ID number) before: that case is open.
@@ -143,7 +142,7 @@ async def test_a_missed_visit_links_to_the_childs_open_case(
 
 
 async def test_a_child_without_id_number_gets_one_case_for_repeated_misses(
-    cp_http: httpx.AsyncClient, cp_db: Database, sessions: async_sessionmaker[AsyncSession], login: Any
+    cp_http: httpx.AsyncClient, cp_db: Database, sessions: Sessions, login: Any
 ) -> None:
     worker = login("caseworker")
     child_id = await register(cp_http, worker, id_number=None, birth_date="2017-08-08", risk_colour="green")
@@ -160,7 +159,7 @@ async def test_a_child_without_id_number_gets_one_case_for_repeated_misses(
 
 
 async def test_concurrent_scanners_mark_a_visit_once(
-    cp_http: httpx.AsyncClient, cp_db: Database, sessions: async_sessionmaker[AsyncSession], login: Any
+    cp_http: httpx.AsyncClient, cp_db: Database, sessions: Sessions, login: Any
 ) -> None:
     worker = login("caseworker")
     ids = [

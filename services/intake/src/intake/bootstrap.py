@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from intake.adapters.routing_cache import RoutingCache
 from intake.service_layer.handlers import HANDLERS
 from intake.service_layer.unit_of_work import SqlIntakeUnitOfWork
 from intake.settings import IntakeSettings
 from shared.crypto import FieldCipher
+from shared.db import Sessions
 from shared.kit.clock import Clock, system_clock
 from shared.kit.messagebus import MessageBus, UnitOfWorkFactory
 from shared.kit.runtime import Runtime
@@ -28,7 +27,7 @@ class IntakeRuntime(Runtime[IntakeSettings]):
 
 def bootstrap(
     settings: IntakeSettings,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     *,
     uow_factory: UnitOfWorkFactory | None = None,
     clock: Clock = system_clock,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from shared.db import Sessions
 from shared.kit.clock import Clock, system_clock
 from shared.kit.messagebus import MessageBus, UnitOfWorkFactory
 from shared.kit.runtime import Runtime
@@ -22,7 +21,7 @@ class TimelineRuntime(Runtime[TimelineSettings]):
 
 def bootstrap(
     settings: TimelineSettings,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     *,
     uow_factory: UnitOfWorkFactory | None = None,
     clock: Clock = system_clock,

@@ -3,31 +3,32 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import Table, insert, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Insert, Table, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.kit import mapping
 from shared.kit.errors import ConcurrentChange
 
 
 async def append_history(
-    session: AsyncSession, table: Table, owner: str, owner_id: uuid.UUID, lines: list[Any]
+    session: AsyncConnection, table: Table, owner: str, owner_id: uuid.UUID, lines: list[Any]
 ) -> None:
     """Insert `lines` (dataclasses named like the columns) for the row `owner_id`, then clear them."""
     if not lines:
         return
     columns = table.c.keys()
     await session.execute(
-        insert(table), [{**mapping.values(line, columns), owner: owner_id} for line in lines]
+        _insert(table), [{**mapping.values(line, columns), owner: owner_id} for line in lines]
     )
     lines.clear()
 
 
 async def save_versioned(
-    session: AsyncSession, table: Table, aggregate: Any, values: dict[str, Any], *, conflict: str
+    session: AsyncConnection, table: Table, aggregate: Any, values: dict[str, Any], *, conflict: str
 ) -> None:
     """Write `values` to the aggregate's row if nobody changed it since it was loaded (its `version`),
     bumping the version; otherwise `ConcurrentChange(conflict)` and nothing is written."""
@@ -36,6 +37,12 @@ async def save_versioned(
         .where(table.c.id == aggregate.id, table.c.version == aggregate.version)
         .values(version=aggregate.version + 1, **values)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise ConcurrentChange(conflict)
     aggregate.version += 1
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    """One INSERT per table, built once (its cache key is computed once, not per call)."""
+    return insert(table)

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from shared.db import Sessions
 from shared.kit.clock import Clock, system_clock
 from shared.kit.messagebus import MessageBus
 from shared.settings import ServiceSettings
@@ -20,10 +19,10 @@ class Runtime(Generic[S]):
     """One service's wiring; a service with more to share (a cipher, rules) subclasses it."""
 
     settings: S
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: Sessions
     bus: MessageBus
     clock: Clock = system_clock
 
 
 # `bootstrap(settings, sessions)`: the composition root of one service.
-Bootstrap = Callable[[Any, async_sessionmaker[AsyncSession]], "Runtime[Any]"]
+Bootstrap = Callable[[Any, Sessions], "Runtime[Any]"]

@@ -1,4 +1,4 @@
-"""The PostgreSQL unit of work: one session and transaction; outbox and inbox in it."""
+"""The PostgreSQL unit of work: one connection and transaction (Core statements); outbox and inbox in it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.crypto import FieldCipher
+from shared.db import Sessions
 from shared.kit.unit_of_work import (
     AbstractUnitOfWork,
     DuplicateDelivery,
@@ -28,11 +29,11 @@ class SqlUnitOfWork(AbstractUnitOfWork):
 
     SOURCE: ClassVar[str]
     TO_MESSAGE: ClassVar[ToMessage]
-    session: AsyncSession
+    session: AsyncConnection
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         inbound: Inbound | None = None,
         *,
         cipher: FieldCipher | None = None,
@@ -45,11 +46,12 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.cipher = cipher
 
     @abc.abstractmethod
-    def bind(self, session: AsyncSession) -> None:
+    def bind(self, session: AsyncConnection) -> None:
         """Build the repositories on this transaction's session (they register with `self.tracker`)."""
 
     async def _begin(self) -> None:
         self.session = self._sessions()
+        await self.session.start()
         await self.session.begin()
         self.bind(self.session)
         inbound = self.inbound
@@ -81,7 +83,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         await self.session.commit()
 
     async def rollback(self) -> None:
-        if self.session.in_transaction():
+        if self.session.sync_connection is not None and self.session.in_transaction():
             await self.session.rollback()
 
     async def _end(self) -> None:

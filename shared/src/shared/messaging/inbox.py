@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.kit.unit_of_work import Inbound
 from shared.messaging.tables import inbox_message
 
 
 async def record_processed(
-    session: AsyncSession,
+    session: AsyncConnection,
     consumer: str,
     event_id: str,
     *,
@@ -42,7 +42,7 @@ async def record_processed(
 _CLAIM = insert(inbox_message).on_conflict_do_nothing().returning(inbox_message.c.event_id)
 
 
-async def claim_many(session: AsyncSession, inbounds: Sequence[Inbound]) -> set[str]:
+async def claim_many(session: AsyncConnection, inbounds: Sequence[Inbound]) -> set[str]:
     """Claim a batch's events in one statement; the ids no earlier or concurrent delivery holds."""
     if not inbounds:
         return set()

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 
 from sqlalchemy import func, insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts.envelope import CloudEvent, make_event
 from shared.messaging.tables import outbox_message
@@ -18,16 +18,12 @@ _STAGE = insert(outbox_message).returning(func.pg_notify(NOTIFY_CHANNEL, ""))
 __all__ = ["NOTIFY_CHANNEL", "add_many_to_outbox", "add_to_outbox", "make_event"]
 
 
-async def add_to_outbox(
-    session: AsyncSession | AsyncConnection, event: CloudEvent, *, topic: str, key: str
-) -> None:
+async def add_to_outbox(session: AsyncConnection, event: CloudEvent, *, topic: str, key: str) -> None:
     """Stage one event in the caller's transaction; it is published only if that transaction commits."""
     await add_many_to_outbox(session, [(event, topic, key)])
 
 
-async def add_many_to_outbox(
-    session: AsyncSession | AsyncConnection, items: list[tuple[CloudEvent, str, str]]
-) -> None:
+async def add_many_to_outbox(session: AsyncConnection, items: list[tuple[CloudEvent, str, str]]) -> None:
     """Stage several (event, topic, key) in the caller's transaction: one INSERT and one wake-up."""
     if not items:
         return

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from child_protection.adapters.tables import case, case_history, case_ref_seq
 from child_protection.domain.case_model import Case
@@ -85,7 +85,7 @@ class AbstractCaseRepository(abc.ABC):
 class SqlCaseRepository(AbstractCaseRepository):
     """Cases in PostgreSQL; the child's ID number is stored encrypted."""
 
-    def __init__(self, tracker: Tracker, session: AsyncSession, cipher: FieldCipher) -> None:
+    def __init__(self, tracker: Tracker, session: AsyncConnection, cipher: FieldCipher) -> None:
         super().__init__(tracker)
         self.session = session
         self.cipher = cipher

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from child_protection.adapters.tables import child, child_history, child_visit
 from child_protection.domain.child_model import ChildFile
@@ -60,7 +60,7 @@ def _visit_values(visit: Visit, child_id: uuid.UUID) -> dict[str, Any]:
 class SqlChildRepository(AbstractChildRepository):
     """Files in PostgreSQL; the ID number is stored encrypted; visits are rows of their own."""
 
-    def __init__(self, tracker: Tracker, session: AsyncSession, cipher: FieldCipher) -> None:
+    def __init__(self, tracker: Tracker, session: AsyncConnection, cipher: FieldCipher) -> None:
         super().__init__(tracker)
         self.session = session
         self.cipher = cipher

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from child_protection.domain.errors import CaseNotFound, ChildNotFound, NotAllowed
 from child_protection.service_layer.case_views import CaseScope, case_scope
@@ -50,7 +50,9 @@ def can_audit(principal: Principal) -> bool:
     return POLICY.uses(principal, Action.audit)
 
 
-async def checked_case(session: AsyncSession, principal: Principal, key: str, *, acting: bool) -> CaseScope:
+async def checked_case(
+    session: AsyncConnection, principal: Principal, key: str, *, acting: bool
+) -> CaseScope:
     """The case named by id or reference once the caller may read it (and change it, when `acting`).
 
     Outside the caller's scope looks the same as missing: a child's case does not disclose that it exists.
@@ -67,7 +69,7 @@ async def checked_case(session: AsyncSession, principal: Principal, key: str, *,
 
 
 async def checked_child(
-    session: AsyncSession, principal: Principal, child_id: uuid.UUID | None, *, acting: bool
+    session: AsyncConnection, principal: Principal, child_id: uuid.UUID | None, *, acting: bool
 ) -> str:
     """The file's region once the caller may read it (and change it, when `acting`)."""
     if not can_use_service(principal):
@@ -81,7 +83,7 @@ async def checked_child(
 
 
 async def log_access(
-    session: AsyncSession,
+    session: AsyncConnection,
     principal: Principal,
     *,
     record_type: str,

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from child_protection.adapters.tables import case, case_history
 from child_protection.domain.stages import TERMINAL
@@ -66,7 +66,7 @@ def parse_case_key(key: str) -> uuid.UUID | str | None:
         return key if CASE_REF.fullmatch(key) else None
 
 
-async def case_scope(session: AsyncSession, key: str) -> CaseScope | None:
+async def case_scope(session: AsyncConnection, key: str) -> CaseScope | None:
     """The case a URL names by UUID or by reference (CP-…), or None."""
     parsed = parse_case_key(key)
     if parsed is None:
@@ -77,7 +77,7 @@ async def case_scope(session: AsyncSession, key: str) -> CaseScope | None:
 
 
 async def work_queue(
-    session: AsyncSession,
+    session: AsyncConnection,
     *,
     scope_prefix: str,
     now: datetime,
@@ -117,7 +117,7 @@ def _masked_child(child: dict[str, Any]) -> dict[str, Any]:
 
 
 async def case_detail(
-    session: AsyncSession, cipher: FieldCipher, case_id: uuid.UUID, *, reveal_id: bool = False
+    session: AsyncConnection, cipher: FieldCipher, case_id: uuid.UUID, *, reveal_id: bool = False
 ) -> dict[str, Any] | None:
     """Everything about one case; the ID number masked unless `reveal_id` (a logged 审核人 action)."""
     row = (await session.execute(select(case).where(case.c.id == case_id))).mappings().first()
@@ -134,7 +134,7 @@ async def case_detail(
 
 
 async def access_entries(
-    session: AsyncSession, *, scope_prefix: str, record_id: str | None = None, limit: int = 200
+    session: AsyncConnection, *, scope_prefix: str, record_id: str | None = None, limit: int = 200
 ) -> list[dict[str, Any]]:
     """The access log (auditors): newest first, within the auditor's region scope."""
     conditions = [or_(access_log.c.region_code.startswith(scope_prefix), access_log.c.region_code.is_(None))]
@@ -144,7 +144,7 @@ async def access_entries(
     return [dict(r) for r in (await session.execute(query)).mappings()]
 
 
-async def cases_due(session: AsyncSession, now: datetime, *, limit: int = 100) -> list[uuid.UUID]:
+async def cases_due(session: AsyncConnection, now: datetime, *, limit: int = 100) -> list[uuid.UUID]:
     """Open cases whose step passed its due time and is not reported as breached yet, oldest first."""
     query = (
         select(case.c.id)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from child_protection.adapters.tables import case, child, child_history, child_visit
 from shared.crypto import FieldCipher
@@ -17,7 +17,7 @@ from shared.identity import is_provisional, mask_id_number
 
 
 async def children_with_overdue_visits(
-    session: AsyncSession, today: date, *, limit: int = 100
+    session: AsyncConnection, today: date, *, limit: int = 100
 ) -> list[uuid.UUID]:
     """Children with a scheduled visit whose due day ended before `today` (China), oldest first."""
     query = (
@@ -65,7 +65,7 @@ def _visit_summary(today: date) -> Any:
 
 
 async def list_children(
-    session: AsyncSession,
+    session: AsyncConnection,
     *,
     scope_prefix: str,
     today: date,
@@ -137,7 +137,7 @@ async def list_children(
 
 
 async def visits_due(
-    session: AsyncSession,
+    session: AsyncConnection,
     *,
     scope_prefix: str,
     today: date,
@@ -193,13 +193,13 @@ async def visits_due(
     return [dict(r) for r in (await session.execute(query)).mappings()]
 
 
-async def child_region(session: AsyncSession, child_id: uuid.UUID) -> str | None:
+async def child_region(session: AsyncConnection, child_id: uuid.UUID) -> str | None:
     region: str | None = await session.scalar(select(child.c.region_code).where(child.c.id == child_id))
     return region
 
 
 async def child_detail(
-    session: AsyncSession, cipher: FieldCipher, child_id: uuid.UUID, *, reveal_id: bool = False
+    session: AsyncConnection, cipher: FieldCipher, child_id: uuid.UUID, *, reveal_id: bool = False
 ) -> dict[str, Any] | None:
     """One file as staff see it; the ID number masked unless `reveal_id` (a logged supervisor action)."""
     row = (await session.execute(select(child).where(child.c.id == child_id))).mappings().first()

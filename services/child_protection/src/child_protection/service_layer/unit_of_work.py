@@ -3,7 +3,7 @@ inbox together."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from child_protection.adapters.case_repository import AbstractCaseRepository, SqlCaseRepository
 from child_protection.adapters.child_repository import AbstractChildRepository, SqlChildRepository
@@ -25,7 +25,7 @@ class SqlChildProtectionUnitOfWork(SqlUnitOfWork, ChildProtectionUnitOfWork):
     SOURCE = "/services/child_protection"
     TO_MESSAGE = to_message
 
-    def bind(self, session: AsyncSession) -> None:
+    def bind(self, session: AsyncConnection) -> None:
         assert self.cipher is not None
         self.cases = SqlCaseRepository(self.tracker, session, self.cipher)
         self.children = SqlChildRepository(self.tracker, session, self.cipher)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.repository import (
     AbstractHotlineRepository,
@@ -13,6 +13,7 @@ from intake.adapters.repository import (
 from intake.adapters.routing_cache import RoutingCache
 from intake.service_layer.outgoing import to_message
 from shared.crypto import FieldCipher
+from shared.db import Sessions
 from shared.kit.sql import SqlUnitOfWork
 from shared.kit.unit_of_work import AbstractUnitOfWork, Inbound
 
@@ -32,7 +33,7 @@ class SqlIntakeUnitOfWork(SqlUnitOfWork, IntakeUnitOfWork):
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         inbound: Inbound | None = None,
         *,
         cipher: FieldCipher | None = None,
@@ -41,7 +42,7 @@ class SqlIntakeUnitOfWork(SqlUnitOfWork, IntakeUnitOfWork):
         super().__init__(sessions, inbound, cipher=cipher)
         self.routing = routing
 
-    def bind(self, session: AsyncSession) -> None:
+    def bind(self, session: AsyncConnection) -> None:
         assert self.cipher is not None
         self.work_orders = SqlWorkOrderRepository(self.tracker, session, self.cipher)
         self.hotline = SqlHotlineRepository(session, self.routing, self.after_commit)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.tables import routing_table_version, work_order, work_order_history
 from intake.domain.model import OPEN
@@ -35,7 +35,7 @@ _COLUMNS = (
 
 
 async def work_order_detail(
-    session: AsyncSession,
+    session: AsyncConnection,
     cipher: FieldCipher,
     *,
     order_no: str | None = None,
@@ -121,7 +121,7 @@ def _filtered(f: ListFilter) -> Select[Any]:
 
 
 async def list_work_orders(
-    session: AsyncSession, f: ListFilter, *, now: datetime, limit: int = 50, offset: int = 0
+    session: AsyncConnection, f: ListFilter, *, now: datetime, limit: int = 50, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
     """Work orders matching the filter, overdue open ones first, then by urgency and age."""
     overdue = and_(
@@ -144,7 +144,7 @@ async def list_work_orders(
     return rows, int(total or 0)
 
 
-async def work_order_row(session: AsyncSession, work_order_id: uuid.UUID) -> dict[str, Any] | None:
+async def work_order_row(session: AsyncConnection, work_order_id: uuid.UUID) -> dict[str, Any] | None:
     """One work order's list columns (region, category, urgency, deadline…), or None when it is unknown."""
     row = (
         (await session.execute(select(*_COLUMNS).where(work_order.c.id == work_order_id))).mappings().first()
@@ -152,7 +152,7 @@ async def work_order_row(session: AsyncSession, work_order_id: uuid.UUID) -> dic
     return dict(row) if row is not None else None
 
 
-async def routing_versions(session: AsyncSession) -> list[dict[str, Any]]:
+async def routing_versions(session: AsyncConnection) -> list[dict[str, Any]]:
     """Every version of the routing table, newest first (who changed what, when)."""
     rows = await session.execute(
         select(routing_table_version).order_by(routing_table_version.c.version.desc())
@@ -160,7 +160,7 @@ async def routing_versions(session: AsyncSession) -> list[dict[str, Any]]:
     return [dict(r) for r in rows.mappings()]
 
 
-async def current_routing(session: AsyncSession, seed: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+async def current_routing(session: AsyncConnection, seed: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
     """The newest routing-table version and its rules (the shipped seed before anyone saved one)."""
     row = (
         await session.execute(

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Table, or_, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from timeline.adapters.tables import person_link, timeline_entry
 from timeline.adapters.visibility import visible
@@ -16,7 +16,7 @@ from timeline.domain.entry import ProjectedEntry
 from timeline.domain.links import LinkRow
 from timeline.domain.viewer import Filters, Viewer
 
-Db = AsyncSession | AsyncConnection
+Db = AsyncConnection
 # Enough regions to decide visibility of a key without reading every entry naming it.
 _VISIBILITY_SAMPLE = 100
 

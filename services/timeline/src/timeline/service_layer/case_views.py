@@ -7,7 +7,7 @@ page = await work_order_timeline(session, order_no, viewer, Filters(services=("i
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from timeline.adapters.tables import timeline_entry
 from timeline.domain.viewer import Filters, Viewer
@@ -19,7 +19,7 @@ _t = timeline_entry
 MAX_CASES_PER_REFERENCE = 20
 
 
-async def case_refs(session: AsyncSession, service: str, ident: str) -> list[str]:
+async def case_refs(session: AsyncConnection, service: str, ident: str) -> list[str]:
     """The cases `ident` names in `service`: its id (`<service>/<ident>`) and every case whose human
     reference it is (CP-500154-2026-000005; a 12345 order number for intake's work orders)."""
     by_reference = await session.scalars(
@@ -32,7 +32,7 @@ async def case_refs(session: AsyncSession, service: str, ident: str) -> list[str
 
 
 async def case_timeline(
-    session: AsyncSession,
+    session: AsyncConnection,
     service: str,
     case_id: str,
     viewer: Viewer,
@@ -63,7 +63,7 @@ def work_order_scope(order_no: str) -> ColumnElement[bool]:
 
 
 async def work_order_timeline(
-    session: AsyncSession,
+    session: AsyncConnection,
     order_no: str,
     viewer: Viewer,
     filters: Filters = Filters(),

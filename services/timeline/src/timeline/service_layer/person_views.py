@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.identity import key_of_id_number
 from timeline.adapters.repository import SqlEntryRepository, SqlLinkRepository
@@ -27,7 +27,7 @@ def lookup_personkey(id_number: str, secret: str) -> str | None:
     return key
 
 
-async def person_keys(session: AsyncSession, key: str) -> set[str]:
+async def person_keys(session: AsyncConnection, key: str) -> set[str]:
     """The keys currently linked to `key`, directly or through others (including `key`)."""
     links = SqlLinkRepository(session)
     found: set[str] = {key}
@@ -43,7 +43,7 @@ async def person_keys(session: AsyncSession, key: str) -> set[str]:
 
 
 async def person_timeline(
-    session: AsyncSession,
+    session: AsyncConnection,
     key: str,
     viewer: Viewer,
     filters: Filters = Filters(),
@@ -60,12 +60,12 @@ async def person_timeline(
     return Page(page.entries, page.next_cursor, page.total, page.truncated, keys)
 
 
-async def has_visible_entry(session: AsyncSession, key: str, viewer: Viewer) -> bool:
+async def has_visible_entry(session: AsyncConnection, key: str, viewer: Viewer) -> bool:
     """Whether the viewer can see at least one entry naming `key`."""
     return await SqlEntryRepository(session).visible_to(key, viewer)
 
 
-async def person_links(session: AsyncSession, key: str) -> list[dict[str, Any]]:
+async def person_links(session: AsyncConnection, key: str) -> list[dict[str, Any]]:
     """The link history of the person's keys: who linked or unlinked which keys, when, why, by which event."""
     keys = sorted(await person_keys(session, key))
     return [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.kit.sql import SqlUnitOfWork
 from shared.kit.unit_of_work import AbstractUnitOfWork, Message
@@ -36,6 +36,6 @@ class SqlTimelineUnitOfWork(SqlUnitOfWork, TimelineUnitOfWork):
     SOURCE = SOURCE
     TO_MESSAGE = to_message
 
-    def bind(self, session: AsyncSession) -> None:
+    def bind(self, session: AsyncConnection) -> None:
         self.entries = SqlEntryRepository(session)
         self.links = SqlLinkRepository(session)

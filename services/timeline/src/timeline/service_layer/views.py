@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from timeline.adapters.tables import timeline_entry
 from timeline.adapters.visibility import minor_related, visible
@@ -114,7 +114,7 @@ def entry_link(event_type: str, case_ref: str, ui_base_urls: Mapping[str, str]) 
 
 
 async def timeline(
-    session: AsyncSession,
+    session: AsyncConnection,
     scope: ColumnElement[bool],
     viewer: Viewer,
     filters: Filters,
@@ -152,7 +152,7 @@ async def timeline(
 
 
 async def _entries(
-    session: AsyncSession, ids: list[str], viewer: Viewer, cfg: TimelineSettings
+    session: AsyncConnection, ids: list[str], viewer: Viewer, cfg: TimelineSettings
 ) -> list[Entry]:
     """Whole entries for `ids`, in that order."""
     if not ids:

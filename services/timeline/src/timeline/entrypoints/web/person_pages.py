@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.web.formatting import form_text, normalize_code
 from shared.web.security import PageRoute
@@ -57,7 +57,7 @@ async def person_page(
 ) -> HTMLResponse:
     """One person across all cases and services, every linked record merged."""
 
-    async def fetch(s: AsyncSession, v: Viewer, f: Filters, c: str | None, n: int) -> Page:
+    async def fetch(s: AsyncConnection, v: Viewer, f: Filters, c: str | None, n: int) -> Page:
         return await person_views.person_timeline(s, personkey, v, f, c, n, settings=runtime.settings)
 
     def subject(page: Page) -> str:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.auth.principal import Principal
 from shared.contracts.labels import common as common_labels
@@ -25,7 +25,7 @@ from timeline.service_layer import case_views
 from timeline.service_layer.views import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-Fetch = Callable[[AsyncSession, Viewer, Filters, str | None, int], Awaitable[Page]]
+Fetch = Callable[[AsyncConnection, Viewer, Filters, str | None, int], Awaitable[Page]]
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ async def case_page(
 ) -> HTMLResponse:
     """One case, named by its id or its reference."""
 
-    async def fetch(s: AsyncSession, v: Viewer, f: Filters, c: str | None, n: int) -> Page:
+    async def fetch(s: AsyncConnection, v: Viewer, f: Filters, c: str | None, n: int) -> Page:
         return await case_views.case_timeline(s, case_service, case_id, v, f, c, n, settings=runtime.settings)
 
     def subject(page: Page) -> str:
@@ -154,7 +154,7 @@ async def work_order_page(
 ) -> HTMLResponse:
     """Everything one 12345 work order caused, across services."""
 
-    async def fetch(s: AsyncSession, v: Viewer, f: Filters, c: str | None, n: int) -> Page:
+    async def fetch(s: AsyncConnection, v: Viewer, f: Filters, c: str | None, n: int) -> Page:
         return await case_views.work_order_timeline(s, order_no, v, f, c, n, settings=runtime.settings)
 
     return await timeline_page(

@@ -1,0 +1,3 @@
+module casework/bench/loadgen
+
+go 1.21

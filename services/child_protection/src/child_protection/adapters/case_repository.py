@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from child_protection.adapters.tables import case, case_history, case_ref_seq
@@ -15,7 +15,7 @@ from child_protection.domain.case_model import Case
 from child_protection.domain.stages import TERMINAL
 from shared.crypto import FieldCipher
 from shared.kit import mapping
-from shared.kit.rows import append_history, save_versioned
+from shared.kit.rows import append_history, insert_row, save_versioned
 from shared.kit.unit_of_work import Tracker
 
 _COLUMNS = tuple(case.c.keys())
@@ -149,12 +149,11 @@ class SqlCaseRepository(AbstractCaseRepository):
             child_id=c.child.child_id,
             work_order_id=c.work_order_id,
             order_no=c.order_no,
-            updated_at=func.now(),
         )
 
     async def _add(self, new: Case) -> None:
         new.version = 1
-        await self.session.execute(insert(case).values(self._values(new)))
+        await insert_row(self.session, case, self._values(new))
         await self._append_history(new)
 
     async def save(self, changed: Case) -> None:

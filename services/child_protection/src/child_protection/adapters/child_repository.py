@@ -6,7 +6,7 @@ import abc
 import uuid
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from child_protection.adapters.tables import child, child_history, child_visit
@@ -14,7 +14,7 @@ from child_protection.domain.child_model import ChildFile
 from child_protection.domain.child_visits import Visit
 from shared.crypto import FieldCipher
 from shared.kit import mapping
-from shared.kit.rows import append_history, save_versioned
+from shared.kit.rows import append_history, insert_row, save_versioned
 from shared.kit.unit_of_work import Tracker
 
 _COLUMNS = tuple(child.c.keys())
@@ -93,13 +93,11 @@ class SqlChildRepository(AbstractChildRepository):
         )
 
     def _values(self, c: ChildFile) -> dict[str, Any]:
-        return mapping.values(
-            c, _COLUMNS, id_number=self.cipher.encrypt(c.id_number), flags=c.flags, updated_at=func.now()
-        )
+        return mapping.values(c, _COLUMNS, id_number=self.cipher.encrypt(c.id_number), flags=c.flags)
 
     async def _add(self, new: ChildFile) -> None:
         new.version = 1
-        await self.session.execute(insert(child).values(self._values(new)))
+        await insert_row(self.session, child, self._values(new))
         self._visits[new.id] = {}
         await self._write_parts(new)
 

@@ -153,7 +153,6 @@ class SqlWorkOrderRepository(AbstractWorkOrderRepository):
         values = self._values(wo)
         for fixed in ("id", "order_no", "payload", "received_at", "version"):
             values.pop(fixed, None)
-        values["updated_at"] = func.now()
         await save_versioned(self.session, work_order, wo, values, conflict="工单已被其他操作修改，请重试")
         await self._append_history(wo)
 

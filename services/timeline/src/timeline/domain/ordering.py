@@ -20,14 +20,16 @@ def causal_order(
     sort_key: Callable[[T], Any],
     event_id: Callable[[T], Hashable],
     causation_id: Callable[[T], Hashable | None],
+    presorted: bool = False,
 ) -> list[T]:
     """Sort by `sort_key`, then move each consequence after its cause (when the cause is in `items`).
 
     A stable topological sort: among entries whose causes are already placed, the earliest by
     `sort_key` comes first; so entries are moved only as far as causation demands. A causation cycle
     (malformed data) cannot be honoured; its members keep their `sort_key` order at the end.
+    `presorted`: `items` already come in `sort_key` order (a query's ORDER BY), so they are not sorted again.
     """
-    base = sorted(items, key=sort_key)
+    base = list(items) if presorted else sorted(items, key=sort_key)
     position = {event_id(item): i for i, item in enumerate(base)}
     consequences: dict[int, list[int]] = defaultdict(list)
     waiting = [0] * len(base)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
 from shared.auth.deps import CurrentPrincipal, require_roles
 from shared.auth.principal import Role
+from shared.kit.app import json_body
 from shared.kit.types import Moment
 from shared.problems import ProblemException
 from timeline.adapters.tables import rebuild_run
@@ -61,14 +62,14 @@ async def case_timeline(
     f: FiltersDep,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> dict[str, Any]:
+) -> Response:
     """One case by its id or its reference: `child_protection/<case id or CP-500154-2026-000005>`,
     `intake/<work order id or 12345 order number>`, `child_protection/<child id>`."""
     async with runtime.sessions() as session:
         page = await case_views.case_timeline(
             session, case_service, case_id, viewer, f, cursor, limit, settings=runtime.settings
         )
-    return page.to_json()
+    return json_body(page.to_json())
 
 
 @router.get("/work-orders/{order_no}", response_model=PageOut, description=_PAGE_DOC)
@@ -79,13 +80,13 @@ async def work_order_timeline(
     f: FiltersDep,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> dict[str, Any]:
+) -> Response:
     """Everything that happened because of one 12345 work order, across services (via correlation)."""
     async with runtime.sessions() as session:
         page = await case_views.work_order_timeline(
             session, order_no, viewer, f, cursor, limit, settings=runtime.settings
         )
-    return page.to_json()
+    return json_body(page.to_json())
 
 
 @router.get("/persons/{personkey}", response_model=PageOut, description=_PAGE_DOC)
@@ -96,7 +97,7 @@ async def person_timeline(
     f: FiltersDep,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> dict[str, Any]:
+) -> Response:
     """One person across all cases and services; keys linked to this one are merged in (404 unless the
     caller may see an entry of the person: the linked keys are not disclosed either)."""
     async with runtime.sessions() as session:
@@ -105,7 +106,7 @@ async def person_timeline(
         page = await person_views.person_timeline(
             session, personkey, viewer, f, cursor, limit, settings=runtime.settings
         )
-    return page.to_json()
+    return json_body(page.to_json())
 
 
 @router.post(

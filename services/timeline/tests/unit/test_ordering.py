@@ -71,3 +71,12 @@ def test_delivery_order_does_not_matter() -> None:
         assert order(items) == expected
     position = {e: i for i, e in enumerate(expected)}
     assert all(position[e.cause] < position[e.id] for e in items if e.cause)
+
+
+def test_presorted_input_is_taken_in_its_order_and_still_moved_for_causation() -> None:
+    # As a query returns them (ORDER BY event time, id); the consequence's clock is a minute early.
+    items = [E("wo-accepted", 59, cause="cp-accepted"), E("cp-accepted", 60), E("visit", 120)]
+    ordered = causal_order(
+        items, sort_key=lambda e: e.s, event_id=lambda e: e.id, causation_id=lambda e: e.cause, presorted=True
+    )
+    assert [e.id for e in ordered] == ["cp-accepted", "wo-accepted", "visit"]

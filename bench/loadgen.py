@@ -29,7 +29,9 @@ def build() -> Path:
     newest = max(p.stat().st_mtime for p in SOURCE.iterdir())
     if BINARY.exists() and BINARY.stat().st_mtime >= newest:
         return BINARY
-    go = shutil.which("go")
+    go = shutil.which("go") or next(
+        (g for g in ("/usr/local/go/bin/go", "/usr/lib/go/bin/go") if Path(g).exists()), None
+    )
     if go is None:
         raise SystemExit("the benchmarks need Go to build bench/loadgen (`go` not on PATH)")
     BINARY.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""assistance domain: pure Python, no I/O and no frameworks."""

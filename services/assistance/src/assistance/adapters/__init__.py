@@ -1,0 +1,1 @@
+"""Ports to storage: the repositories the handlers use (SQL adapters come later)."""

@@ -50,6 +50,9 @@ class Household:
     expenditures: list[Expenditure] = field(default_factory=list)
     # Facts recorded since the household was loaded; the application layer reads and clears them.
     changes: list[HouseholdChanged] = field(default_factory=list)
+    # The kit's unit of work reads `events` on every tracked aggregate; a household announces nothing
+    # itself (its changes reach Kafka as the applications' events).
+    events: list[object] = field(default_factory=list)
     version: int = 0
 
     def __post_init__(self) -> None:

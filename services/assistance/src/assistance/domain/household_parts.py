@@ -158,6 +158,10 @@ class Member:
     student: bool = False
     single_parent: bool = False
     work_ability: WorkAbility = WorkAbility.ABLE
+    # SA-12 (单人户): a severely disabled or seriously ill member who lives on the family and cannot
+    # register a household of their own may be assisted alone when the whole family does not qualify.
+    relies_on_family: bool = False
+    can_register_separately: bool = False
 
     def __post_init__(self) -> None:
         if not self.member_id.strip() or not self.personkey.strip():

@@ -276,6 +276,8 @@ def household_facts(household: Household, region: str, on: date, month: date) ->
                 student=m.student,
                 rigid_expenditure=sum((e.amount for e in own if e.kind != ExpenditureKind.WORK_COST), ZERO),
                 employment_cost=sum((e.amount for e in own if e.kind == ExpenditureKind.WORK_COST), ZERO),
+                relies_on_family=m.relies_on_family,
+                can_register_separately=m.can_register_separately,
                 label=m.name,
             )
         )

@@ -17,9 +17,14 @@ import asyncpg
 
 from shared.stack.paths import StackPaths, project_root
 from shared.stack.postgres import Postgres, asyncpg_dsn
-from shared.stack.services import ServiceSpec, built_services
+from shared.stack.services import SERVICES, ServiceSpec
 
 SCRATCH = "casework_migration_scratch"
+
+
+def migrated_services(root: Path) -> list[ServiceSpec]:
+    """Services with migrations (an `alembic.ini`), started by the stack or still being built."""
+    return [s for s in SERVICES if (s.folder(root) / "alembic.ini").exists()]
 
 
 def _alembic(spec: ServiceSpec, root: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -57,7 +62,7 @@ def _scratch(postgres: Postgres, spec: ServiceSpec, root: Path) -> str:
 def new_migration(service: str, message: str, *, instance: str = "local") -> str:
     """Write a migration for what the tables declare beyond the current head; returns Alembic's output."""
     root = project_root()
-    spec = next(s for s in built_services(root) if s.name == service)
+    spec = next(s for s in migrated_services(root) if s.name == service)
     url = _scratch(Postgres(StackPaths(root, instance)), spec, root)
     made = _alembic(spec, root, url, "revision", "--autogenerate", "-m", message)
     if made.returncode != 0:
@@ -70,7 +75,7 @@ def check_migrations(postgres: Postgres | None = None) -> dict[str, str]:
     root = project_root()
     postgres = postgres or Postgres(StackPaths(root, "local"))
     drift: dict[str, str] = {}
-    for spec in built_services(root):
+    for spec in migrated_services(root):
         url = _scratch(postgres, spec, root)
         checked = _alembic(spec, root, url, "check")
         if checked.returncode != 0:

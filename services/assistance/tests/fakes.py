@@ -27,12 +27,13 @@ from assistance.domain.household_parts import (
 from assistance.domain.programmes import Coverage, Programme
 from assistance.domain.stages import ACTIVE
 from assistance.service_layer.handlers import HANDLERS
+from assistance.service_layer.outgoing import to_message
 from assistance.service_layer.unit_of_work import AssistanceUnitOfWork
 from shared.kit.clock import FixedClock
 from shared.kit.commands import Command
 from shared.kit.messagebus import MessageBus
 from shared.kit.testing import FakeUnitOfWork, bus_uow_factory
-from shared.kit.unit_of_work import Tracker
+from shared.kit.unit_of_work import Message, Tracker
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COUNTY = "500154"
@@ -118,8 +119,8 @@ class FakeHouseholdRepository(AbstractHouseholdRepository):
 
 
 class FakeAssistanceUnitOfWork(FakeUnitOfWork, AssistanceUnitOfWork):
-    """The fake unit of work; assistance has no contracts yet, so the events a commit would map and stage
-    are kept as they are in `staged_events`."""
+    """The fake unit of work: a commit stages the real messages (`outbox`), and the domain events they were
+    mapped from are kept as they are in `staged_events`."""
 
     def __init__(self) -> None:
         self.staged_events: list[Event] = []
@@ -127,8 +128,9 @@ class FakeAssistanceUnitOfWork(FakeUnitOfWork, AssistanceUnitOfWork):
         self.applications: FakeApplicationRepository = FakeApplicationRepository(self.tracker)
         self.households: FakeHouseholdRepository = FakeHouseholdRepository(self.tracker)
 
-    def _keep(self, aggregate: Any, event: Any) -> None:
+    def _keep(self, aggregate: Any, event: Any) -> Message | None:
         self.staged_events.append(event)
+        return to_message(aggregate, event)
 
     def event_types(self) -> list[str]:
         return [e.EVENT_TYPE for e in self.staged_events]

@@ -16,12 +16,14 @@ class TopicSpec:
 INTAKE_WORK_ORDER_V1 = "intake.work_order.v1"
 CHILD_PROTECTION_CASE_V1 = "child_protection.case.v1"
 CHILD_PROTECTION_CHILD_V1 = "child_protection.child.v1"
+ASSISTANCE_CASE_V1 = "assistance.case.v1"
 
 # Three partitions: parallel enough for 2 cores, and per-case order holds through the key.
 DOMAIN_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(INTAKE_WORK_ORDER_V1, 3),
     TopicSpec(CHILD_PROTECTION_CASE_V1, 3),
     TopicSpec(CHILD_PROTECTION_CHILD_V1, 3),
+    TopicSpec(ASSISTANCE_CASE_V1, 3),
 )
 DLQ_PARTITIONS = 1
 

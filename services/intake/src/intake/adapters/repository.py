@@ -142,7 +142,6 @@ class SqlWorkOrderRepository(AbstractWorkOrderRepository):
         )
         # One statement for "new or repeat": a concurrent first receipt of the same number waits here and
         # then finds it stored (no lock taken beforehand, no unique-violation to recover from).
-        values.pop("updated_at", None)
         stored = await self.session.scalar(_ADD, values)
         if stored is None:
             return False
